@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs everything webcycle needs to build, test and benchmark, from Debian 12's packages.
+# Idempotent: packages already present are skipped, and apt is not touched when nothing is missing.
+# Usage: scripts/install-deps.sh [build|test|bench|all]   (default: test)
+set -euo pipefail
+
+want=${1:-test}
+
+build_pkgs=(build-essential cmake pkg-config libpcre2-dev libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev)
+test_pkgs=(curl python3 clang libclang-rt-14-dev llvm)
+bench_pkgs=(nginx-light h2o lighttpd wrk nghttp2-client util-linux procps)
+
+case "$want" in
+  build) pkgs=("${build_pkgs[@]}") ;;
+  test) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+  bench) pkgs=("${build_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  all) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  *) echo "install-deps.sh: unknown set '$want' (build|test|bench|all)" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps.sh: missing packages (${missing[*]}); run as root or install them" >&2
+  exit 1
+fi
+echo "install-deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian's nginx and lighttpd packages start their daemons on install; the benchmarks start their
+# own copies on loopback, so the packaged services are stopped if they came up.
+for svc in nginx lighttpd h2o; do
+  if [ -f "/run/$svc.pid" ]; then kill "$(cat /run/$svc.pid)" 2>/dev/null || true; fi
+done
