@@ -1,0 +1,1103 @@
+// The directive table and the builder that turns the syntax tree into a WebConfig.
+//
+// Merging, as nginx does it but in one walk: each level (http, server, location) starts as a copy
+// of its parent's final values, then applies its own value directives, and only then opens its
+// child blocks. A list directive (index, access_log, error_log) replaces the inherited list on
+// its first use at a level and appends after that, which is nginx's "set at a level overrides
+// the parent" for arrays.
+#include "web/config/directives.h"
+
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "web/config/values.h"
+
+namespace wc::web::config {
+
+class Builder;
+
+namespace {
+
+enum Ctx : unsigned {
+  kMain = 1,
+  kEvents = 2,
+  kHttp = 4,
+  kServer = 8,
+  kLocation = 16,
+};
+
+enum class Arity { kNoArgs, kTake1, kTake2, kTake12, k1More, k2More };
+
+struct Level {
+  unsigned ctx = kMain;
+  LocationConf* loc = nullptr;  // http.loc, server.loc or a location
+  ServerValues* srv = nullptr;  // http.srv or the server
+  ServerConf* server = nullptr;  // null above server level
+  std::vector<std::string> seen;  // directives already used at this level
+
+  // True the first time `name` is used at this level.
+  bool first(std::string_view name) {
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) return false;
+    seen.emplace_back(name);
+    return true;
+  }
+};
+
+std::string where(const ConfNode& n) { return conf_where(n.file, n.line); }
+
+std::unexpected<Error> err(const ConfNode& n, std::string message) {
+  message += ' ';
+  message += where(n);
+  return fail(std::move(message));
+}
+
+std::unexpected<Error> duplicate(const ConfNode& n) {
+  return err(n, "\"" + n.name + "\" directive is duplicate");
+}
+
+std::unexpected<Error> invalid_value(const ConfNode& n) {
+  return err(n, "\"" + n.name + "\" directive invalid value");
+}
+
+using Handler = Status (*)(Builder&, Level&, const ConfNode&);
+
+struct Directive {
+  std::string_view name;
+  unsigned contexts;
+  Arity arity;
+  bool block;
+  Handler handler;
+};
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+}  // namespace
+
+class Builder {
+ public:
+  Builder(WebConfig* cfg) : cfg_(cfg) {}
+
+  Status build(const std::vector<ConfNode>& g_nodes, const std::vector<ConfNode>& nodes);
+
+  Status apply_level(Level& lv, const std::vector<ConfNode>& nodes);
+  Status apply(Level& lv, const ConfNode& n);
+
+  // Relative paths (root, logs, pid) are relative to the prefix, as nginx's ngx_conf_full_name.
+  std::string full_path(std::string_view p) const {
+    if (p.empty() || p[0] == '/' || p[0] == '$') return std::string(p);
+    return cfg_->prefix + std::string(p);
+  }
+
+  WebConfig& cfg() { return *cfg_; }
+  void warn(const ConfNode& n, std::string message) {
+    cfg_->warnings.push_back(message + " " + where(n));
+  }
+
+ private:
+  WebConfig* cfg_;
+};
+
+namespace {
+
+// ---- value helpers -------------------------------------------------------------------------
+
+Status set_flag(Level& lv, const ConfNode& n, bool* out) {
+  if (!lv.first(n.name)) return duplicate(n);
+  auto v = parse_flag(n.args[0]);
+  if (!v) {
+    return err(n, "invalid value \"" + n.args[0] + "\" in \"" + n.name +
+                      "\" directive, it must be \"on\" or \"off\"");
+  }
+  *out = *v;
+  return {};
+}
+
+Status set_size(Level& lv, const ConfNode& n, int64_t* out) {
+  if (!lv.first(n.name)) return duplicate(n);
+  auto v = parse_size(n.args[0]);
+  if (!v) return invalid_value(n);
+  *out = *v;
+  return {};
+}
+
+Status set_time(Level& lv, const ConfNode& n, int64_t* out) {
+  if (!lv.first(n.name)) return duplicate(n);
+  auto v = parse_time_ms(n.args[0]);
+  if (!v) return invalid_value(n);
+  *out = *v;
+  return {};
+}
+
+Status set_number(Level& lv, const ConfNode& n, int64_t* out) {
+  if (!lv.first(n.name)) return duplicate(n);
+  auto v = parse_number(n.args[0]);
+  if (!v) return err(n, "\"" + n.name + "\" directive invalid number");
+  *out = *v;
+  return {};
+}
+
+Result<LogLevel> parse_level(std::string_view s) {
+  static constexpr std::string_view kNames[] = {"emerg", "alert",  "crit", "error",
+                                                "warn",  "notice", "info", "debug"};
+  for (size_t i = 0; i < std::size(kNames); ++i) {
+    if (s == kNames[i]) return static_cast<LogLevel>(i);
+  }
+  return fail("invalid log level");
+}
+
+// error_log FILE [LEVEL] at any level: the first use at a level replaces the inherited list.
+Status error_log_into(Builder& b, Level& lv, const ConfNode& n, std::vector<ErrorLogConf>* logs) {
+  if (n.args.size() > 2) return err(n, "invalid number of arguments in \"error_log\" directive");
+  if (lv.first(n.name)) logs->clear();
+  ErrorLogConf log;
+  const std::string& path = n.args[0];
+  if (starts_with(path, "syslog:") || starts_with(path, "memory:")) {
+    return err(n, "\"" + path.substr(0, path.find(':') + 1) +
+                      "\" logging in the \"error_log\" directive is not supported yet");
+  }
+  log.path = path == "stderr" ? path : b.full_path(path);
+  if (n.args.size() == 2) {
+    auto level = parse_level(n.args[1]);
+    if (!level) return err(n, "invalid log level \"" + n.args[1] + "\"");
+    log.level = *level;
+  }
+  logs->push_back(std::move(log));
+  return {};
+}
+
+// ---- main and events -----------------------------------------------------------------------
+
+Status d_worker_processes(Builder& b, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  if (n.args[0] == "auto") {
+    b.cfg().main.worker_processes = 0;
+    return {};
+  }
+  auto v = parse_number(n.args[0]);
+  if (!v || *v < 1 || *v > 1024) {
+    return err(n, "invalid value \"" + n.args[0] + "\" in \"worker_processes\" directive");
+  }
+  b.cfg().main.worker_processes = static_cast<int>(*v);
+  return {};
+}
+
+Status d_pid(Builder& b, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  b.cfg().main.pid_path = b.full_path(n.args[0]);
+  return {};
+}
+
+Status d_user(Builder& b, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  b.cfg().main.user = n.args[0];
+  b.cfg().main.group = n.args.size() > 1 ? n.args[1] : n.args[0];
+  return {};
+}
+
+Status d_worker_rlimit_nofile(Builder& b, Level& lv, const ConfNode& n) {
+  return set_number(lv, n, &b.cfg().main.worker_rlimit_nofile);
+}
+
+Status d_error_log(Builder& b, Level& lv, const ConfNode& n) {
+  if (lv.ctx == kMain) return error_log_into(b, lv, n, &b.cfg().main.error_logs);
+  return error_log_into(b, lv, n, &lv.loc->error_logs);
+}
+
+// Accepted for compatibility; no effect on behaviour webcycle has (tuning knobs of nginx's own
+// data structures, or process modes webcycle always runs in).
+Status d_ignored(Builder&, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  return {};
+}
+
+Status d_ignored_flag(Builder&, Level& lv, const ConfNode& n) {
+  bool unused;
+  return set_flag(lv, n, &unused);
+}
+
+Status d_events(Builder& b, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  Level events;
+  events.ctx = kEvents;
+  return b.apply_level(events, n.children);
+}
+
+Status d_worker_connections(Builder& b, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  auto v = parse_number(n.args[0]);
+  if (!v || *v < 1 || *v > 1 << 20) return err(n, "invalid number \"" + n.args[0] + "\"");
+  b.cfg().main.worker_connections = static_cast<int>(*v);
+  return {};
+}
+
+Status d_multi_accept(Builder& b, Level& lv, const ConfNode& n) {
+  return set_flag(lv, n, &b.cfg().main.multi_accept);
+}
+
+Status d_use(Builder&, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  if (n.args[0] != "epoll") {
+    return err(n, "invalid event type \"" + n.args[0] + "\"");
+  }
+  return {};
+}
+
+Status d_http(Builder& b, Level& lv, const ConfNode& n);
+
+// ---- http / server / location values -------------------------------------------------------
+
+Status d_types(Builder& b, Level& lv, const ConfNode& n) {
+  std::shared_ptr<TypesMap> types;
+  if (lv.first(n.name)) {
+    types = std::make_shared<TypesMap>();
+  } else {
+    types = std::make_shared<TypesMap>(*lv.loc->types);
+  }
+  for (const ConfNode& c : n.children) {
+    if (c.block) return err(c, "unexpected \"{\"");
+    for (const std::string& ext : c.args) {
+      std::string key = lower(ext);
+      auto [it, inserted] = types->try_emplace(key, c.name);
+      if (!inserted) {
+        b.warn(c, "duplicate extension \"" + ext + "\", content type: \"" + c.name +
+                      "\", previous content type: \"" + it->second + "\"");
+        it->second = c.name;
+      }
+    }
+  }
+  lv.loc->types = std::move(types);
+  return {};
+}
+
+Status d_default_type(Builder&, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  lv.loc->default_type = n.args[0];
+  return {};
+}
+
+Status d_log_format(Builder& b, Level& lv, const ConfNode& n) {
+  auto& formats = b.cfg().http.log_formats;
+  for (const auto& f : formats) {
+    if (f->name == n.args[0]) return err(n, "duplicate \"log_format\" name \"" + n.args[0] + "\"");
+  }
+  auto f = std::make_unique<LogFormat>();
+  f->name = n.args[0];
+  size_t i = 1;
+  if (starts_with(n.args[1], "escape=")) {
+    std::string_view e = std::string_view(n.args[1]).substr(7);
+    if (e == "default") {
+      f->escape = LogFormat::Escape::kDefault;
+    } else if (e == "json") {
+      f->escape = LogFormat::Escape::kJson;
+    } else if (e == "none") {
+      f->escape = LogFormat::Escape::kNone;
+    } else {
+      return err(n, "unknown log format escaping \"" + std::string(e) + "\"");
+    }
+    ++i;
+    if (i == n.args.size()) return err(n, "invalid number of arguments in \"log_format\" directive");
+  }
+  for (; i < n.args.size(); ++i) f->format += n.args[i];
+  formats.push_back(std::move(f));
+  return {};
+}
+
+Status d_access_log(Builder& b, Level& lv, const ConfNode& n) {
+  auto& logs = lv.loc->access_logs;
+  bool first = lv.first(n.name);
+  if (first) logs.clear();
+  if (n.args[0] == "off") {
+    if (n.args.size() != 1) return err(n, "invalid parameter \"" + n.args[1] + "\"");
+    logs.clear();
+    return {};
+  }
+  if (starts_with(n.args[0], "syslog:")) {
+    return err(n, "\"syslog:\" logging in the \"access_log\" directive is not supported yet");
+  }
+  AccessLogConf log;
+  log.path = b.full_path(n.args[0]);
+  std::string_view fmt = n.args.size() > 1 ? std::string_view(n.args[1]) : "combined";
+  log.format = b.cfg().http.find_log_format(fmt);
+  if (log.format == nullptr) return err(n, "unknown log format \"" + std::string(fmt) + "\"");
+  for (size_t i = 2; i < n.args.size(); ++i) {
+    std::string_view a = n.args[i];
+    if (starts_with(a, "buffer=")) {
+      auto v = parse_size(a.substr(7));
+      if (!v) return err(n, "invalid buffer size \"" + std::string(a.substr(7)) + "\"");
+      log.buffer_size = *v;
+    } else if (starts_with(a, "flush=")) {
+      auto v = parse_time_ms(a.substr(6));
+      if (!v) return err(n, "invalid flush time \"" + std::string(a.substr(6)) + "\"");
+      log.flush_ms = *v;
+    } else if (a == "gzip" || starts_with(a, "gzip=") || starts_with(a, "if=")) {
+      return err(n, "\"" + std::string(a.substr(0, a.find('='))) +
+                        "\" parameter of the \"access_log\" directive is not supported yet");
+    } else {
+      return err(n, "invalid parameter \"" + std::string(a) + "\"");
+    }
+  }
+  if (log.flush_ms > 0 && log.buffer_size == 0) log.buffer_size = 64 * 1024;
+  logs.push_back(std::move(log));
+  return {};
+}
+
+#define WC_LOC_FLAG(fn, field)                                  \
+  Status fn(Builder&, Level& lv, const ConfNode& n) {           \
+    return set_flag(lv, n, &lv.loc->field);                     \
+  }
+#define WC_LOC_SIZE(fn, field)                                  \
+  Status fn(Builder&, Level& lv, const ConfNode& n) {           \
+    return set_size(lv, n, &lv.loc->field);                     \
+  }
+#define WC_LOC_TIME(fn, field)                                  \
+  Status fn(Builder&, Level& lv, const ConfNode& n) {           \
+    return set_time(lv, n, &lv.loc->field);                     \
+  }
+
+WC_LOC_FLAG(d_sendfile, sendfile)
+WC_LOC_FLAG(d_tcp_nopush, tcp_nopush)
+WC_LOC_FLAG(d_tcp_nodelay, tcp_nodelay)
+WC_LOC_FLAG(d_etag, etag)
+WC_LOC_FLAG(d_log_not_found, log_not_found)
+WC_LOC_FLAG(d_absolute_redirect, absolute_redirect)
+WC_LOC_FLAG(d_port_in_redirect, port_in_redirect)
+WC_LOC_FLAG(d_server_name_in_redirect, server_name_in_redirect)
+WC_LOC_FLAG(d_open_file_cache_errors, open_file_cache.errors)
+WC_LOC_SIZE(d_client_max_body_size, client_max_body_size)
+WC_LOC_SIZE(d_client_body_buffer_size, client_body_buffer_size)
+WC_LOC_TIME(d_client_body_timeout, client_body_timeout_ms)
+WC_LOC_TIME(d_send_timeout, send_timeout_ms)
+WC_LOC_TIME(d_keepalive_time, keepalive_time_ms)
+WC_LOC_TIME(d_open_file_cache_valid, open_file_cache.valid_ms)
+
+#undef WC_LOC_FLAG
+#undef WC_LOC_SIZE
+#undef WC_LOC_TIME
+
+Status d_keepalive_requests(Builder&, Level& lv, const ConfNode& n) {
+  return set_number(lv, n, &lv.loc->keepalive_requests);
+}
+
+Status d_open_file_cache_min_uses(Builder&, Level& lv, const ConfNode& n) {
+  int64_t v = 0;
+  auto s = set_number(lv, n, &v);
+  if (!s) return s;
+  lv.loc->open_file_cache.min_uses = static_cast<int>(std::min<int64_t>(v, 1 << 30));
+  return {};
+}
+
+Status d_keepalive_timeout(Builder&, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  auto t = parse_time_ms(n.args[0]);
+  if (!t) return err(n, "invalid value \"" + n.args[0] + "\" in \"keepalive_timeout\" directive");
+  lv.loc->keepalive_timeout_ms = *t;
+  lv.loc->keepalive_header_timeout_s = 0;
+  if (n.args.size() == 2) {
+    auto h = parse_time_ms(n.args[1]);
+    if (!h || *h % 1000 != 0) {
+      return err(n, "invalid value \"" + n.args[1] + "\" in \"keepalive_timeout\" directive");
+    }
+    lv.loc->keepalive_header_timeout_s = *h / 1000;
+  }
+  return {};
+}
+
+Status d_server_tokens(Builder&, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  const std::string& v = n.args[0];
+  if (v == "on" || v == "build") {
+    lv.loc->server_tokens = true;
+  } else if (v == "off") {
+    lv.loc->server_tokens = false;
+  } else {
+    return err(n, "invalid value \"" + v + "\"");
+  }
+  return {};
+}
+
+Status d_if_modified_since(Builder&, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  const std::string& v = n.args[0];
+  if (v == "off") {
+    lv.loc->if_modified_since = IfModifiedSince::kOff;
+  } else if (v == "exact") {
+    lv.loc->if_modified_since = IfModifiedSince::kExact;
+  } else if (v == "before") {
+    lv.loc->if_modified_since = IfModifiedSince::kBefore;
+  } else {
+    return err(n, "invalid value \"" + v + "\"");
+  }
+  return {};
+}
+
+Status d_open_file_cache(Builder&, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  OpenFileCacheConf& c = lv.loc->open_file_cache;
+  c.max = 0;
+  c.inactive_ms = 60000;
+  for (const std::string& a : n.args) {
+    if (a == "off") {
+      if (n.args.size() != 1) return err(n, "invalid \"open_file_cache\" parameter \"off\"");
+      return {};
+    }
+    if (starts_with(a, "max=")) {
+      auto v = parse_number(std::string_view(a).substr(4));
+      if (!v || *v == 0 || *v > 1 << 30) return err(n, "invalid \"open_file_cache\" parameter \"" + a + "\"");
+      c.max = static_cast<int>(*v);
+    } else if (starts_with(a, "inactive=")) {
+      auto v = parse_time_ms(std::string_view(a).substr(9));
+      if (!v) return err(n, "invalid \"open_file_cache\" parameter \"" + a + "\"");
+      c.inactive_ms = *v;
+    } else {
+      return err(n, "invalid \"open_file_cache\" parameter \"" + a + "\"");
+    }
+  }
+  if (c.max == 0) return err(n, "\"open_file_cache\" must have the \"max\" parameter");
+  return {};
+}
+
+Status d_root(Builder& b, Level& lv, const ConfNode& n) {
+  bool alias = n.name == "alias";
+  bool seen_root = std::find(lv.seen.begin(), lv.seen.end(), "root") != lv.seen.end();
+  bool seen_alias = std::find(lv.seen.begin(), lv.seen.end(), "alias") != lv.seen.end();
+  if ((alias && seen_alias) || (!alias && seen_root)) return duplicate(n);
+  if (seen_root || seen_alias) {
+    return err(n, "\"" + n.name + "\" directive is duplicate, \"" +
+                      std::string(seen_alias ? "alias" : "root") +
+                      "\" directive was specified earlier");
+  }
+  lv.seen.push_back(n.name);
+  if (alias && lv.loc->kind == LocationConf::Kind::kNamed) {
+    return err(n, "the \"alias\" directive cannot be used inside the named location");
+  }
+  std::string path = n.args[0];
+  // nginx drops a trailing slash from root (not alias, where it is part of the mapping).
+  if (!alias && path.size() > 1 && path.back() == '/') path.pop_back();
+  lv.loc->root = b.full_path(path);
+  lv.loc->root_is_alias = alias;
+  return {};
+}
+
+Status d_index(Builder&, Level& lv, const ConfNode& n) {
+  if (lv.first(n.name)) lv.loc->index.clear();
+  for (const std::string& a : n.args) {
+    if (a.empty()) return err(n, "index \"\" in \"index\" directive is invalid");
+    lv.loc->index.push_back(a);
+  }
+  return {};
+}
+
+Status d_try_files(Builder&, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  const std::string& last = n.args.back();
+  if (last[0] == '=') {
+    auto code = parse_number(std::string_view(last).substr(1));
+    if (!code || *code > 999) return err(n, "invalid code \"" + last + "\"");
+  }
+  lv.loc->try_files = n.args;
+  return {};
+}
+
+Status d_return(Builder&, Level& lv, const ConfNode& n) {
+  // Later `return`s at the same level can never run: the first one ends the request.
+  bool first = lv.first(n.name);
+  ReturnConf ret;
+  const std::string& a = n.args[0];
+  auto code = parse_number(a);
+  if (code) {
+    if (*code > 999) return err(n, "invalid return code \"" + a + "\"");
+    ret.code = static_cast<int>(*code);
+    if (n.args.size() == 2) ret.text = n.args[1];
+  } else {
+    if (n.args.size() != 1 ||
+        !(starts_with(a, "http://") || starts_with(a, "https://") || starts_with(a, "$scheme"))) {
+      return err(n, "invalid return code \"" + a + "\"");
+    }
+    ret.code = 302;
+    ret.text = a;
+  }
+  if (first) lv.loc->ret = std::move(ret);
+  return {};
+}
+
+Status d_internal(Builder&, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  lv.loc->internal = true;
+  return {};
+}
+
+// ---- server values -------------------------------------------------------------------------
+
+Status d_client_header_timeout(Builder&, Level& lv, const ConfNode& n) {
+  return set_time(lv, n, &lv.srv->client_header_timeout_ms);
+}
+Status d_client_header_buffer_size(Builder&, Level& lv, const ConfNode& n) {
+  return set_size(lv, n, &lv.srv->client_header_buffer_size);
+}
+Status d_ignore_invalid_headers(Builder&, Level& lv, const ConfNode& n) {
+  return set_flag(lv, n, &lv.srv->ignore_invalid_headers);
+}
+Status d_underscores_in_headers(Builder&, Level& lv, const ConfNode& n) {
+  return set_flag(lv, n, &lv.srv->underscores_in_headers);
+}
+Status d_merge_slashes(Builder&, Level& lv, const ConfNode& n) {
+  return set_flag(lv, n, &lv.srv->merge_slashes);
+}
+
+Status d_large_client_header_buffers(Builder&, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  auto num = parse_number(n.args[0]);
+  if (!num || *num == 0 || *num > 1 << 20) {
+    return err(n, "invalid value \"" + n.args[0] + "\" in \"" + n.name + "\" directive");
+  }
+  auto size = parse_size(n.args[1]);
+  if (!size || *size == 0) {
+    return err(n, "invalid value \"" + n.args[1] + "\" in \"" + n.name + "\" directive");
+  }
+  lv.srv->large_client_header_buffers_num = static_cast<int>(*num);
+  lv.srv->large_client_header_buffers_size = *size;
+  return {};
+}
+
+// ---- listen and server_name ----------------------------------------------------------------
+
+Status parse_listen_addr(const ConfNode& n, ListenConf* l) {
+  const std::string& text = n.args[0];
+  auto bad_port = [&] {
+    return err(n, "invalid port in \"" + text + "\" of the \"listen\" directive");
+  };
+  auto not_found = [&] {
+    return err(n, "host not found in \"" + text + "\" of the \"listen\" directive");
+  };
+  if (starts_with(text, "unix:")) {
+    return err(n, "unix domain sockets in the \"listen\" directive are not supported yet");
+  }
+  std::string host;
+  std::string port_text;
+  if (!text.empty() && text[0] == '[') {
+    size_t close = text.find(']');
+    if (close == std::string::npos) return err(n, "invalid IPv6 address in \"" + text + "\"");
+    host = text.substr(1, close - 1);
+    if (close + 1 < text.size()) {
+      if (text[close + 1] != ':') return bad_port();
+      port_text = text.substr(close + 2);
+    } else {
+      port_text = "80";
+    }
+    l->family = AF_INET6;
+  } else {
+    size_t colon = text.rfind(':');
+    if (colon != std::string::npos) {
+      host = text.substr(0, colon);
+      port_text = text.substr(colon + 1);
+    } else if (parse_number(text)) {
+      host = "*";
+      port_text = text;
+    } else {
+      host = text;
+      port_text = "80";
+    }
+    l->family = AF_INET;
+  }
+  auto port = parse_number(port_text);
+  if (!port || *port < 1 || *port > 65535) return bad_port();
+  l->port = static_cast<uint16_t>(*port);
+  l->addr = {};
+  if (l->family == AF_INET6) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&l->addr);
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons(l->port);
+    if (inet_pton(AF_INET6, host.c_str(), &a->sin6_addr) != 1) {
+      return err(n, "invalid IPv6 address in \"" + text + "\"");
+    }
+    l->addr_len = sizeof(sockaddr_in6);
+    l->wildcard = IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr);
+    char buf[INET6_ADDRSTRLEN];
+    inet_ntop(AF_INET6, &a->sin6_addr, buf, sizeof buf);
+    l->addr_text = "[" + std::string(buf) + "]:" + std::to_string(l->port);
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in*>(&l->addr);
+    a->sin_family = AF_INET;
+    a->sin_port = htons(l->port);
+    if (host == "*") {
+      a->sin_addr.s_addr = htonl(INADDR_ANY);
+    } else if (host == "localhost") {
+      // The one name resolved here: no resolver is asked at config time.
+      a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    } else if (inet_pton(AF_INET, host.c_str(), &a->sin_addr) != 1) {
+      return not_found();
+    }
+    l->addr_len = sizeof(sockaddr_in);
+    l->wildcard = a->sin_addr.s_addr == htonl(INADDR_ANY);
+    char buf[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &a->sin_addr, buf, sizeof buf);
+    l->addr_text = std::string(buf) + ":" + std::to_string(l->port);
+  }
+  return {};
+}
+
+Status d_listen(Builder&, Level& lv, const ConfNode& n) {
+  ListenConf l;
+  l.file = n.file;
+  l.line = n.line;
+  auto st = parse_listen_addr(n, &l);
+  if (!st) return st;
+  for (size_t i = 1; i < n.args.size(); ++i) {
+    std::string_view a = n.args[i];
+    auto bad = [&] { return err(n, "invalid parameter \"" + std::string(a) + "\""); };
+    if (a == "default_server" || a == "default") {
+      l.default_server = true;
+    } else if (a == "bind") {
+      l.bind = true;
+      l.options_set = true;
+    } else if (a == "reuseport") {
+      l.reuseport = l.bind = l.options_set = true;
+    } else if (a == "deferred") {
+      l.deferred = l.bind = l.options_set = true;
+    } else if (starts_with(a, "backlog=")) {
+      auto v = parse_number(a.substr(8));
+      if (!v || *v == 0 || *v > 1 << 20) {
+        return err(n, "invalid backlog \"" + std::string(a.substr(8)) + "\"");
+      }
+      l.backlog = static_cast<int>(*v);
+      l.bind = l.options_set = true;
+    } else if (starts_with(a, "rcvbuf=") || starts_with(a, "sndbuf=")) {
+      auto v = parse_size(a.substr(7));
+      if (!v || *v > 1 << 30) {
+        return err(n, "invalid " + std::string(a.substr(0, 6)) + " \"" +
+                          std::string(a.substr(7)) + "\"");
+      }
+      (a[0] == 'r' ? l.rcvbuf : l.sndbuf) = static_cast<int>(*v);
+      l.bind = l.options_set = true;
+    } else if (starts_with(a, "ipv6only=")) {
+      auto v = parse_flag(a.substr(9));
+      if (!v) return err(n, "invalid ipv6only flags \"" + std::string(a.substr(9)) + "\"");
+      if (l.family != AF_INET6 || !l.wildcard) {
+        return err(n, "ipv6only is not supported on addr \"" + l.addr_text + "\", ignored");
+      }
+      l.ipv6only = *v;
+      l.bind = l.options_set = true;
+    } else if (a == "ssl" || a == "http2" || a == "quic" || a == "proxy_protocol" ||
+               starts_with(a, "fastopen=") || starts_with(a, "so_keepalive=") ||
+               starts_with(a, "setfib=") || starts_with(a, "accept_filter=")) {
+      return err(n, "the \"" + std::string(a.substr(0, a.find('='))) +
+                        "\" parameter of the \"listen\" directive is not supported yet");
+    } else {
+      return bad();
+    }
+  }
+  for (const ListenConf& other : lv.server->listens) {
+    if (other.addr_len == l.addr_len && std::memcmp(&other.addr, &l.addr, l.addr_len) == 0) {
+      return err(n, "a duplicate listen " + l.addr_text);
+    }
+  }
+  lv.server->listens.push_back(std::move(l));
+  return {};
+}
+
+Status d_server_name(Builder& b, Level& lv, const ConfNode& n) {
+  if (lv.first(n.name)) lv.server->names.clear();
+  for (const std::string& arg : n.args) {
+    ServerName sn;
+    if (arg == "$hostname") {
+      char host[256] = {};
+      ::gethostname(host, sizeof host - 1);
+      sn.name = lower(host);
+    } else if (!arg.empty() && arg[0] == '~') {
+      sn.name = arg;
+    } else {
+      sn.name = lower(arg);
+    }
+    const std::string& name = sn.name;
+    if (!name.empty() && name[0] == '~') {
+      if (name.size() == 1) return err(n, "empty regex in server name \"" + arg + "\"");
+      auto re = Regex::compile(std::string_view(name).substr(1), true);
+      if (!re) return err(n, re.error().message);
+      sn.kind = ServerName::Kind::kRegex;
+      sn.regex = std::move(*re);
+    } else if (starts_with(name, "*.")) {
+      sn.kind = ServerName::Kind::kLeadingWildcard;
+      sn.key = name.substr(2);
+    } else if (!name.empty() && name[0] == '.') {
+      sn.kind = ServerName::Kind::kLeadingWildcard;
+      sn.key = name.substr(1);
+      sn.matches_bare = true;
+    } else if (name.size() > 2 && name.ends_with(".*")) {
+      sn.kind = ServerName::Kind::kTrailingWildcard;
+      sn.key = name.substr(0, name.size() - 1);
+    } else {
+      sn.kind = ServerName::Kind::kExact;
+      sn.key = name;
+    }
+    if (sn.kind != ServerName::Kind::kRegex) {
+      if (sn.key.find('*') != std::string::npos || (sn.kind != ServerName::Kind::kExact && sn.key.empty())) {
+        return err(n, "invalid server name or wildcard \"" + arg + "\"");
+      }
+      if (sn.key.find('/') != std::string::npos) {
+        b.warn(n, "server name \"" + arg + "\" has suspicious symbols");
+      }
+    }
+    lv.server->names.push_back(std::move(sn));
+  }
+  return {};
+}
+
+// ---- blocks --------------------------------------------------------------------------------
+
+Status d_server(Builder& b, Level& lv, const ConfNode& n) {
+  auto server = std::make_unique<ServerConf>();
+  static_cast<ServerValues&>(*server) = *lv.srv;
+  static_cast<LocationValues&>(server->loc) = *lv.loc;
+  server->loc.try_files.clear();
+  server->loc.ret = {};
+  server->loc.kind = LocationConf::Kind::kServer;
+  server->file = server->loc.file = n.file;
+  server->line = server->loc.line = n.line;
+  server->names.push_back(ServerName{});  // server_name "" unless set
+  Level child;
+  child.ctx = kServer;
+  child.loc = &server->loc;
+  child.srv = server.get();
+  child.server = server.get();
+  auto st = b.apply_level(child, n.children);
+  if (!st) return st;
+  if (server->listens.empty()) {
+    ListenConf l;
+    ConfNode at = n;
+    at.args = {geteuid() == 0 ? "80" : "8000"};
+    auto s = parse_listen_addr(at, &l);
+    if (!s) return s;
+    l.file = n.file;
+    l.line = n.line;
+    server->listens.push_back(std::move(l));
+  }
+  b.cfg().http.servers.push_back(std::move(server));
+  return {};
+}
+
+Status d_location(Builder& b, Level& lv, const ConfNode& n) {
+  using Kind = LocationConf::Kind;
+  auto loc = std::make_unique<LocationConf>();
+  LocationConf* parent = lv.loc;
+  static_cast<LocationValues&>(*loc) = *parent;
+  loc->try_files.clear();
+  loc->ret = {};
+  loc->parent = parent;
+  loc->file = n.file;
+  loc->line = n.line;
+  std::string mod, name;
+  if (n.args.size() == 2) {
+    mod = n.args[0];
+    name = n.args[1];
+  } else {
+    const std::string& a = n.args[0];
+    // Modifiers may be glued to the pattern: "=/x", "~*\.php$", "^~/img".
+    if (starts_with(a, "=")) {
+      mod = "=", name = a.substr(1);
+    } else if (starts_with(a, "^~")) {
+      mod = "^~", name = a.substr(2);
+    } else if (starts_with(a, "~*")) {
+      mod = "~*", name = a.substr(2);
+    } else if (starts_with(a, "~")) {
+      mod = "~", name = a.substr(1);
+    } else {
+      name = a;
+    }
+  }
+  if (mod.empty()) {
+    loc->kind = starts_with(name, "@") ? Kind::kNamed : Kind::kPrefix;
+  } else if (mod == "=") {
+    loc->kind = Kind::kExact;
+  } else if (mod == "^~") {
+    loc->kind = Kind::kPrefixNoRegex;
+  } else if (mod == "~") {
+    loc->kind = Kind::kRegex;
+  } else if (mod == "~*") {
+    loc->kind = Kind::kRegexCaseless;
+  } else {
+    return err(n, "invalid location modifier \"" + mod + "\"");
+  }
+  loc->pattern = name;
+  bool is_regex = loc->kind == Kind::kRegex || loc->kind == Kind::kRegexCaseless;
+  if (is_regex) {
+    auto re = Regex::compile(name, loc->kind == Kind::kRegexCaseless);
+    if (!re) return err(n, re.error().message);
+    loc->regex = std::move(*re);
+  }
+  if (parent->kind != Kind::kServer) {
+    if (parent->kind == Kind::kExact) {
+      return err(n, "location \"" + name + "\" cannot be inside the exact location \"" +
+                        parent->pattern + "\"");
+    }
+    if (parent->kind == Kind::kNamed) {
+      return err(n, "location \"" + name + "\" cannot be inside the named location \"" +
+                        parent->pattern + "\"");
+    }
+    if (loc->kind == Kind::kNamed) {
+      return err(n, "named location \"" + name + "\" can be on the server level only");
+    }
+    if (!is_regex && !starts_with(name, parent->pattern)) {
+      return err(n, "location \"" + name + "\" is outside location \"" + parent->pattern + "\"");
+    }
+  }
+  Level child;
+  child.ctx = kLocation;
+  child.loc = loc.get();
+  child.srv = lv.srv;
+  child.server = lv.server;
+  auto st = b.apply_level(child, n.children);
+  if (!st) return st;
+  // A server-level `return` runs before location matching, so it answers in every location.
+  if (lv.server->loc.ret.code != 0) loc->ret = lv.server->loc.ret;
+  if (loc->kind == Kind::kNamed) {
+    auto [it, inserted] = lv.server->named_locations.try_emplace(name, loc.get());
+    if (!inserted) return err(n, "duplicate location \"" + name + "\"");
+  }
+  parent->nested.push_back(std::move(loc));
+  return {};
+}
+
+// ---- the table -----------------------------------------------------------------------------
+
+constexpr unsigned kHSL = kHttp | kServer | kLocation;
+constexpr unsigned kHS = kHttp | kServer;
+constexpr unsigned kSL = kServer | kLocation;
+
+constexpr Directive kDirectives[] = {
+    // main
+    {"worker_processes", kMain, Arity::kTake1, false, d_worker_processes},
+    {"pid", kMain, Arity::kTake1, false, d_pid},
+    {"user", kMain, Arity::kTake12, false, d_user},
+    {"worker_rlimit_nofile", kMain, Arity::kTake1, false, d_worker_rlimit_nofile},
+    {"error_log", kMain | kHSL, Arity::k1More, false, d_error_log},
+    {"daemon", kMain, Arity::kTake1, false, d_ignored_flag},
+    {"master_process", kMain, Arity::kTake1, false, d_ignored_flag},
+    {"pcre_jit", kMain, Arity::kTake1, false, d_ignored_flag},
+    {"events", kMain, Arity::kNoArgs, true, d_events},
+    {"http", kMain, Arity::kNoArgs, true, d_http},
+    // events
+    {"worker_connections", kEvents, Arity::kTake1, false, d_worker_connections},
+    {"multi_accept", kEvents, Arity::kTake1, false, d_multi_accept},
+    {"use", kEvents, Arity::kTake1, false, d_use},
+    {"accept_mutex", kEvents, Arity::kTake1, false, d_ignored_flag},
+    {"accept_mutex_delay", kEvents, Arity::kTake1, false, d_ignored},
+    // http
+    {"log_format", kHttp, Arity::k2More, false, d_log_format},
+    {"server", kHttp, Arity::kNoArgs, true, d_server},
+    {"types_hash_max_size", kHSL, Arity::kTake1, false, d_ignored},
+    {"types_hash_bucket_size", kHSL, Arity::kTake1, false, d_ignored},
+    {"server_names_hash_max_size", kHttp, Arity::kTake1, false, d_ignored},
+    {"server_names_hash_bucket_size", kHttp, Arity::kTake1, false, d_ignored},
+    {"variables_hash_max_size", kHttp, Arity::kTake1, false, d_ignored},
+    {"variables_hash_bucket_size", kHttp, Arity::kTake1, false, d_ignored},
+    // http, server, location
+    {"types", kHSL, Arity::kNoArgs, true, d_types},
+    {"default_type", kHSL, Arity::kTake1, false, d_default_type},
+    {"access_log", kHSL, Arity::k1More, false, d_access_log},
+    {"sendfile", kHSL, Arity::kTake1, false, d_sendfile},
+    {"tcp_nopush", kHSL, Arity::kTake1, false, d_tcp_nopush},
+    {"tcp_nodelay", kHSL, Arity::kTake1, false, d_tcp_nodelay},
+    {"keepalive_timeout", kHSL, Arity::kTake12, false, d_keepalive_timeout},
+    {"keepalive_requests", kHSL, Arity::kTake1, false, d_keepalive_requests},
+    {"keepalive_time", kHSL, Arity::kTake1, false, d_keepalive_time},
+    {"client_max_body_size", kHSL, Arity::kTake1, false, d_client_max_body_size},
+    {"client_body_timeout", kHSL, Arity::kTake1, false, d_client_body_timeout},
+    {"client_body_buffer_size", kHSL, Arity::kTake1, false, d_client_body_buffer_size},
+    {"send_timeout", kHSL, Arity::kTake1, false, d_send_timeout},
+    {"server_tokens", kHSL, Arity::kTake1, false, d_server_tokens},
+    {"etag", kHSL, Arity::kTake1, false, d_etag},
+    {"if_modified_since", kHSL, Arity::kTake1, false, d_if_modified_since},
+    {"log_not_found", kHSL, Arity::kTake1, false, d_log_not_found},
+    {"absolute_redirect", kHSL, Arity::kTake1, false, d_absolute_redirect},
+    {"port_in_redirect", kHSL, Arity::kTake1, false, d_port_in_redirect},
+    {"server_name_in_redirect", kHSL, Arity::kTake1, false, d_server_name_in_redirect},
+    {"open_file_cache", kHSL, Arity::kTake12, false, d_open_file_cache},
+    {"open_file_cache_valid", kHSL, Arity::kTake1, false, d_open_file_cache_valid},
+    {"open_file_cache_min_uses", kHSL, Arity::kTake1, false, d_open_file_cache_min_uses},
+    {"open_file_cache_errors", kHSL, Arity::kTake1, false, d_open_file_cache_errors},
+    {"reset_timedout_connection", kHSL, Arity::kTake1, false, d_ignored_flag},
+    {"root", kHSL, Arity::kTake1, false, d_root},
+    {"index", kHSL, Arity::k1More, false, d_index},
+    // http, server
+    {"client_header_timeout", kHS, Arity::kTake1, false, d_client_header_timeout},
+    {"client_header_buffer_size", kHS, Arity::kTake1, false, d_client_header_buffer_size},
+    {"large_client_header_buffers", kHS, Arity::kTake2, false, d_large_client_header_buffers},
+    {"ignore_invalid_headers", kHS, Arity::kTake1, false, d_ignore_invalid_headers},
+    {"underscores_in_headers", kHS, Arity::kTake1, false, d_underscores_in_headers},
+    {"merge_slashes", kHS, Arity::kTake1, false, d_merge_slashes},
+    // server, location
+    {"listen", kServer, Arity::k1More, false, d_listen},
+    {"server_name", kServer, Arity::k1More, false, d_server_name},
+    {"location", kSL, Arity::kTake12, true, d_location},
+    {"try_files", kSL, Arity::k2More, false, d_try_files},
+    {"return", kSL, Arity::kTake12, false, d_return},
+    {"alias", kLocation, Arity::kTake1, false, d_root},
+    {"internal", kLocation, Arity::kNoArgs, false, d_internal},
+};
+
+// Directives of SPEC.md or of common nginx configs that webcycle does not implement yet: refused
+// by name, never ignored, so a config never silently means less than it says.
+constexpr std::string_view kUnsupported[] = {
+    "rewrite", "error_page", "add_header", "add_trailer", "expires", "upstream", "if", "set",
+    "break", "limit_except", "allow", "deny", "satisfy", "charset", "source_charset",
+    "map", "geo", "split_clients", "resolver", "resolver_timeout", "load_module", "stream",
+    "mail", "valid_referers", "stub_status", "real_ip_header", "set_real_ip_from", "ssi",
+    "sub_filter", "aio", "directio", "output_buffers", "postpone_output", "limit_rate",
+    "limit_rate_after", "lingering_close", "lingering_time", "lingering_timeout",
+    "client_body_temp_path", "client_body_in_file_only", "recursive_error_pages",
+    "worker_cpu_affinity", "worker_priority", "worker_shutdown_timeout", "env",
+    "http2", "http3", "ssl", "keepalive_disable", "chunked_transfer_encoding",
+    "disable_symlinks", "subrequest_output_buffer_size", "uninitialized_variable_warn",
+    "index_files", "thread_pool", "timer_resolution", "working_directory", "lock_file",
+};
+constexpr std::string_view kUnsupportedPrefixes[] = {
+    "proxy_", "fastcgi_", "uwsgi_", "scgi_", "grpc_", "memcached_", "ssl_", "gzip",
+    "autoindex", "limit_req", "limit_conn", "auth_", "sub_filter", "ssi_", "http2_",
+    "quic_", "secure_link", "userid", "empty_gif", "mp4", "flv", "image_filter",
+    "xslt_", "dav_", "perl", "js_", "slice", "mirror", "random_index", "addition_",
+};
+
+bool unsupported(std::string_view name) {
+  for (auto u : kUnsupported) {
+    if (u == name) return true;
+  }
+  for (auto p : kUnsupportedPrefixes) {
+    if (starts_with(name, p)) return true;
+  }
+  return name == "proxy_pass" || name == "fastcgi_pass";
+}
+
+bool arity_ok(Arity a, size_t n) {
+  switch (a) {
+    case Arity::kNoArgs:
+      return n == 0;
+    case Arity::kTake1:
+      return n == 1;
+    case Arity::kTake2:
+      return n == 2;
+    case Arity::kTake12:
+      return n == 1 || n == 2;
+    case Arity::k1More:
+      return n >= 1;
+    case Arity::k2More:
+      return n >= 2;
+  }
+  return false;
+}
+
+Status d_http(Builder& b, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  HttpConf& http = b.cfg().http;
+  http.present = true;
+  Level child;
+  child.ctx = kHttp;
+  child.loc = &http.loc;
+  child.srv = &http.srv;
+  return b.apply_level(child, n.children);
+}
+
+}  // namespace
+
+Status Builder::apply(Level& lv, const ConfNode& n) {
+  const Directive* found = nullptr;
+  bool name_known = false;
+  for (const Directive& d : kDirectives) {
+    if (d.name != n.name) continue;
+    name_known = true;
+    if (d.contexts & lv.ctx) {
+      found = &d;
+      break;
+    }
+  }
+  if (!name_known) {
+    if (unsupported(n.name)) {
+      return err(n, "\"" + n.name + "\" directive is not supported yet");
+    }
+    return err(n, "unknown directive \"" + n.name + "\"");
+  }
+  if (found == nullptr) return err(n, "\"" + n.name + "\" directive is not allowed here");
+  if (!found->block && n.block) {
+    return err(n, "directive \"" + n.name + "\" is not terminated by \";\"");
+  }
+  if (found->block && !n.block) {
+    return err(n, "directive \"" + n.name + "\" has no opening \"{\"");
+  }
+  if (!arity_ok(found->arity, n.args.size())) {
+    return err(n, "invalid number of arguments in \"" + n.name + "\" directive");
+  }
+  return found->handler(*this, lv, n);
+}
+
+Status Builder::apply_level(Level& lv, const std::vector<ConfNode>& nodes) {
+  // Values first, then the blocks that inherit them (see the top of this file).
+  auto opens_level = [](const ConfNode& n) {
+    return n.block && (n.name == "http" || n.name == "server" || n.name == "location");
+  };
+  for (const ConfNode& n : nodes) {
+    if (opens_level(n)) continue;
+    auto st = apply(lv, n);
+    if (!st) return st;
+  }
+  for (const ConfNode& n : nodes) {
+    if (!opens_level(n)) continue;
+    auto st = apply(lv, n);
+    if (!st) return st;
+  }
+  return {};
+}
+
+Status Builder::build(const std::vector<ConfNode>& g_nodes, const std::vector<ConfNode>& nodes) {
+  WebConfig& c = *cfg_;
+  auto combined = std::make_unique<LogFormat>();
+  combined->name = "combined";
+  combined->format =
+      "$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent "
+      "\"$http_referer\" \"$http_user_agent\"";
+  c.http.log_formats.push_back(std::move(combined));
+  auto types = std::make_shared<TypesMap>();
+  types->emplace("html", "text/html");
+  types->emplace("gif", "image/gif");
+  types->emplace("jpg", "image/jpeg");
+  c.http.loc.types = std::move(types);
+  c.http.loc.root = full_path("html");
+  c.http.loc.access_logs.push_back(
+      AccessLogConf{full_path("logs/access.log"), c.http.log_formats.front().get(), 0, 0});
+
+  // -g text first, as nginx: a directive in both is then reported as duplicate in the file.
+  Level main;
+  main.ctx = kMain;
+  for (const ConfNode& n : g_nodes) {
+    if (n.block) return err(n, "\"" + n.name + "\" directive is not allowed in command line");
+  }
+  std::vector<ConfNode> all = g_nodes;
+  all.insert(all.end(), nodes.begin(), nodes.end());
+  auto st = apply_level(main, all);
+  if (!st) return st;
+  if (std::find(main.seen.begin(), main.seen.end(), "events") == main.seen.end()) {
+    return fail("no \"events\" section in configuration");
+  }
+  if (c.main.pid_path.empty()) c.main.pid_path = full_path("logs/webcycle.pid");
+  if (c.main.error_logs.empty()) {
+    c.main.error_logs.push_back(ErrorLogConf{full_path("logs/error.log"), LogLevel::kError});
+  }
+  return {};
+}
+
+Status build_config(WebConfig* config, const std::vector<ConfNode>& g_nodes,
+                    const std::vector<ConfNode>& nodes) {
+  Builder b(config);
+  return b.build(g_nodes, nodes);
+}
+
+}  // namespace wc::web::config

@@ -1,0 +1,269 @@
+// The configuration `webcycle web` runs with: nginx's directives for a static site, checked and
+// merged as nginx does (http -> server -> location -> nested location), so a reader never looks
+// at a parent: every LocationConf holds its final values.
+//
+// Ownership and threads: load_config() builds one WebConfig; after it returns the whole object
+// graph is immutable and owned by that unique_ptr (raw pointers inside point into it). Reload
+// builds a new one beside the old. Lookups (locations.h, server_names.h, mime_type) are const
+// and safe from any thread.
+#pragma once
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/result.h"
+#include "web/config/conf_parser.h"
+#include "web/config/regex.h"
+
+namespace wc::web::config {
+
+// nginx's levels, most severe first (a log writes messages at `level` or more severe).
+enum class LogLevel { kEmerg, kAlert, kCrit, kError, kWarn, kNotice, kInfo, kDebug };
+[[nodiscard]] std::string_view log_level_name(LogLevel level);
+
+struct ErrorLogConf {
+  std::string path;  // absolute (resolved against the prefix), or "stderr"
+  LogLevel level = LogLevel::kError;
+};
+
+struct MainConf {
+  int worker_processes = 1;  // 0 = auto (one per core)
+  std::string pid_path;      // absolute; default PREFIX/logs/webcycle.pid
+  std::vector<ErrorLogConf> error_logs;  // default {PREFIX/logs/error.log, error}
+  int worker_connections = 512;
+  bool multi_accept = false;
+  std::string user;              // `user NAME [GROUP]` as written; only used when run as root
+  std::string group;
+  int64_t worker_rlimit_nofile = 0;  // 0 = unset
+};
+
+struct ListenConf {
+  std::string addr_text;  // normalized as nginx prints it: "0.0.0.0:80", "127.0.0.1:8080", "[::]:80"
+  sockaddr_storage addr{};
+  socklen_t addr_len = 0;
+  int family = AF_INET;
+  uint16_t port = 0;
+  bool wildcard = false;  // 0.0.0.0 or [::]
+  bool default_server = false;
+  bool reuseport = false;
+  bool bind = false;      // `bind` (or implied by reuseport/ipv6only/backlog... as nginx)
+  int backlog = 511;      // nginx's NGX_LISTEN_BACKLOG on Linux
+  bool ipv6only = true;
+  int rcvbuf = -1;        // -1 = not set
+  int sndbuf = -1;
+  bool deferred = false;  // TCP_DEFER_ACCEPT
+  bool options_set = false;  // any socket option given (two servers giving them for one address is an error)
+  std::string file;       // where the `listen` directive is
+  int line = 0;
+};
+
+struct LogFormat {
+  enum class Escape { kDefault, kJson, kNone };
+  std::string name;
+  std::string format;  // the strings of `log_format` concatenated, variables left as `$name`
+  Escape escape = Escape::kDefault;
+};
+
+struct AccessLogConf {
+  std::string path;                  // absolute, or may contain variables as written
+  const LogFormat* format = nullptr;  // never null; points into HttpConf::log_formats
+  int64_t buffer_size = 0;            // `buffer=`; 0 = write each line when the request ends
+  int64_t flush_ms = 0;               // `flush=`; 0 = none
+};
+
+struct ReturnConf {
+  int code = 0;      // 0 = no `return`; 444 = close without a response, as nginx
+  std::string text;  // body text or redirect URL, variables left as written (may be empty)
+};
+
+enum class IfModifiedSince { kOff, kExact, kBefore };
+
+struct OpenFileCacheConf {
+  int max = 0;  // 0 = off
+  int64_t inactive_ms = 60000;
+  int64_t valid_ms = 60000;
+  int min_uses = 1;
+  bool errors = false;
+};
+
+// Hash for string-keyed maps looked up by string_view without building a std::string.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+template <class V>
+using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
+
+// Extension -> MIME type, keys lowercase. Shared by the levels that did not set their own `types`.
+using TypesMap = StringMap<std::string>;
+
+// The values a location (or the server or http level) ends up with after merging. Kept apart
+// from the tree structure so a level can start as a copy of its parent's values.
+struct LocationValues {
+  std::string root;            // absolute or with variables; `alias` when root_is_alias
+  bool root_is_alias = false;
+  std::vector<std::string> index = {"index.html"};
+  // Not inherited, as nginx: server-level try_files only serves requests no location matches.
+  std::vector<std::string> try_files;  // as written; last may be "=404", "@name" or a URI
+  // The `return` to run: the server level's if it has one (it runs before location matching in
+  // nginx, so it wins everywhere), else this location's own (not inherited from enclosing ones).
+  ReturnConf ret;
+  std::string default_type = "text/plain";
+  std::shared_ptr<const TypesMap> types;  // never null after load
+  bool sendfile = false;
+  bool tcp_nopush = false;
+  bool tcp_nodelay = true;
+  int64_t keepalive_timeout_ms = 75000;
+  int64_t keepalive_header_timeout_s = 0;  // 2nd arg of keepalive_timeout ("Keep-Alive: timeout=")
+  int64_t keepalive_requests = 1000;
+  int64_t keepalive_time_ms = 3600000;
+  int64_t client_max_body_size = 1024 * 1024;  // 0 = unlimited
+  int64_t client_body_timeout_ms = 60000;
+  int64_t client_body_buffer_size = 16 * 1024;
+  int64_t send_timeout_ms = 60000;
+  std::vector<AccessLogConf> access_logs;  // empty = `access_log off`
+  std::vector<ErrorLogConf> error_logs;    // empty = the main level's
+  bool server_tokens = true;
+  bool etag = true;
+  IfModifiedSince if_modified_since = IfModifiedSince::kExact;
+  bool log_not_found = true;
+  bool absolute_redirect = true;
+  bool port_in_redirect = true;
+  bool server_name_in_redirect = false;
+  OpenFileCacheConf open_file_cache;
+};
+
+struct LocationConf : LocationValues {
+  enum class Kind {
+    kServer,         // the server level itself (requests that match no location use it)
+    kExact,          // location = /x
+    kPrefix,         // location /x
+    kPrefixNoRegex,  // location ^~ /x
+    kRegex,          // location ~ re
+    kRegexCaseless,  // location ~* re
+    kNamed,          // location @name
+  };
+  Kind kind = Kind::kServer;
+  std::string pattern;  // as written ("/x", the regex, "@name"); empty for kServer
+  std::shared_ptr<const Regex> regex;  // kRegex / kRegexCaseless
+  const LocationConf* parent = nullptr;  // enclosing location, or the server level; null there
+  bool internal = false;
+  std::string file;
+  int line = 0;
+
+  // Nested locations in config order (owned). Lookup uses the indexes below.
+  std::vector<std::unique_ptr<LocationConf>> nested;
+  std::vector<const LocationConf*> exact_locations;   // `=`, any order
+  std::vector<const LocationConf*> prefix_locations;  // prefix and ^~, longest pattern first
+  std::vector<const LocationConf*> regex_locations;   // ~ and ~*, config order
+};
+
+struct ServerName {
+  enum class Kind { kExact, kLeadingWildcard, kTrailingWildcard, kRegex };
+  Kind kind = Kind::kExact;
+  std::string name;  // lowercase as written: "example.com", "*.example.com", ".example.com", "www.example.*", "~re"
+  std::string key;   // what is compared: exact name; leading: "example.com"; trailing: "www.example."
+  bool matches_bare = false;  // ".example.com" also matches "example.com"
+  std::shared_ptr<const Regex> regex;
+};
+
+// Values nginx keeps per server (set in http or server).
+struct ServerValues {
+  int64_t client_header_timeout_ms = 60000;
+  int64_t client_header_buffer_size = 1024;
+  int large_client_header_buffers_num = 4;
+  int64_t large_client_header_buffers_size = 8 * 1024;
+  bool ignore_invalid_headers = true;
+  bool underscores_in_headers = false;
+  bool merge_slashes = true;
+};
+
+struct ServerConf : ServerValues {
+  std::vector<ListenConf> listens;  // never empty after load (default *:80 as root, *:8000 otherwise)
+  std::vector<ServerName> names;    // default: one exact "" (matches requests without Host)
+  std::string file;
+  int line = 0;
+
+  // The server level, also the root of the location tree. find_location() returns it when no
+  // location matches. Its pattern is empty and kind kServer.
+  LocationConf loc;
+  StringMap<const LocationConf*> named_locations;  // key "@name"
+
+  // $server_name: the first name as written ("" when none).
+  const std::string& primary_name() const;
+};
+
+// The servers that share one address:port, and how to pick among them by Host.
+struct ListenGroup {
+  ListenConf listen;  // options merged from every `listen` of this address:port
+  std::vector<const ServerConf*> servers;  // in config order
+  const ServerConf* default_server = nullptr;  // `default_server` one, else the first
+  // false: a wildcard group on the same port binds the socket; accept there and pick this group
+  // with find_listen_group() by the connection's local address (as nginx does without `bind`).
+  bool bind = true;
+
+  // Indexes for select_server (server_names.h), built at load.
+  StringMap<const ServerConf*> exact_names;
+  std::vector<std::pair<const ServerName*, const ServerConf*>> leading_wildcards;  // longest first
+  std::vector<std::pair<const ServerName*, const ServerConf*>> trailing_wildcards;  // longest first
+  std::vector<std::pair<const ServerName*, const ServerConf*>> regex_names;  // config order
+};
+
+struct HttpConf {
+  bool present = false;  // an `http {}` block was given
+  std::vector<std::unique_ptr<LogFormat>> log_formats;  // "combined" first, predefined
+  std::vector<std::unique_ptr<ServerConf>> servers;     // config order
+  // http-level values (types, default_type, ...), the parent of every server's `loc`.
+  LocationConf loc;
+  ServerValues srv;  // http-level server values, the parent of every server's
+
+  const LogFormat* find_log_format(std::string_view name) const;
+};
+
+struct WebConfig {
+  MainConf main;
+  HttpConf http;
+  std::vector<ListenGroup> listen_groups;  // unique address:port list, config order of first use
+  std::string conf_file;  // absolute path of the main file
+  std::string conf_dir;   // its directory, ending with '/'
+  std::string prefix;     // ends with '/'
+  std::vector<ConfFile> files;        // every file read, for -T
+  std::vector<std::string> warnings;  // nginx's [warn] messages, with "in F:L"
+};
+
+struct LoadOptions {
+  std::string conf_file;  // -c (relative: against the current directory)
+  std::string prefix;     // -p; "" = the conf file's parent's parent, as nginx's default layout
+  std::string g_directives;  // -g text, main context, applied after the file
+  std::string share_dir;     // installed share/webcycle: fallback for relative plain includes
+  // When set, parse this text instead of reading conf_file (conf_file still names it).
+  const std::string* text = nullptr;
+};
+
+// Reads, checks and merges the configuration. One error, nginx's message with "in F:L" (or
+// "in command line"), e.g.: unknown directive "foo" in /x/site.conf:3;
+// "root" directive is not allowed here in F:L; invalid number of arguments in "listen" directive
+// in F:L; "worker_processes" directive is duplicate in F:L; "proxy_pass" directive is not
+// supported yet in F:L; duplicate location "/x" in F:L; a duplicate default server for
+// 0.0.0.0:80 in F:L; open() "/x" failed (2: No such file or directory).
+[[nodiscard]] Result<std::unique_ptr<WebConfig>> load_config(const LoadOptions& options);
+[[nodiscard]] Result<std::unique_ptr<WebConfig>> load_config(const std::string& conf_file,
+                                                             const std::string& prefix,
+                                                             std::string_view g_directives = {});
+
+// For -T: every file read, as nginx prints it ("# configuration file PATH:\n" TEXT "\n").
+[[nodiscard]] std::string dump_config(const WebConfig& config);
+
+// MIME type for a path by its extension (after the last '.' of the last segment), matched
+// case-insensitively like nginx; falls back to the location's default_type. No allocation.
+[[nodiscard]] std::string_view mime_type(const LocationConf& loc, std::string_view path);
+
+}  // namespace wc::web::config

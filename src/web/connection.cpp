@@ -1,0 +1,428 @@
+#include "web/connection.h"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/error_log.h"
+#include "core/io.h"
+#include "web/exchange.h"
+#include "web/worker.h"
+
+namespace wc::web {
+
+namespace {
+
+// Answers to pipelined requests are gathered up to this many bytes before they are written, so
+// a long pipeline costs one write per batch but memory stays bounded.
+constexpr size_t kMaxBatchOutput = 256 * 1024;
+constexpr size_t kReadSize = 16 * 1024;
+// nginx's lingering_timeout: how long to wait for the peer's next bytes after our final answer.
+constexpr uint64_t kLingeringTimeoutMs = 5000;
+
+constexpr uint32_t kEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+
+http::Limits limits_for(const config::ServerConf& server) {
+  http::Limits limits;
+  const auto size = static_cast<size_t>(server.large_client_header_buffers_size);
+  limits.max_request_line = size;
+  limits.max_header_line = size;
+  limits.max_head = size * static_cast<size_t>(server.large_client_header_buffers_num);
+  return limits;
+}
+
+}  // namespace
+
+Connection::Connection(Worker& worker, core::Fd fd, const core::SocketAddress& peer,
+                       const Listener& listener, const config::ListenGroup& group, uint64_t id)
+    : worker_(worker),
+      fd_(std::move(fd)),
+      peer_(peer),
+      listener_(listener),
+      group_(group),
+      id_(id),
+      parser_(limits_for(*group.default_server)) {
+  addr_len_ = static_cast<unsigned char>(peer_.format_ip(addr_text_, sizeof addr_text_));
+  timer_.set_callback([this] { on_timer(); });
+}
+
+Connection::~Connection() = default;
+
+Status Connection::start() {
+  if (auto s = worker_.loop().add(fd_.get(), kEvents, this); !s) return s;
+  read_pending_ = true;
+  arm_wait_timer();
+  return {};
+}
+
+bool Connection::idle() const noexcept {
+  return state_ == State::kHead && in_.empty() && out_.empty() && parser_.scanned() == 0;
+}
+
+void Connection::shutdown_when_idle() {
+  stopping_ = true;
+  if (idle()) {
+    close();
+  }
+}
+
+void Connection::on_io(uint32_t events) {
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) read_pending_ = true;
+  if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) peer_half_closed_ = true;
+  drive();
+}
+
+// The one loop that moves a connection forward: send what is queued, parse what is buffered,
+// read what the socket has, until something has to wait. The worker's scratch buffers are
+// borrowed for the duration, and given back when the connection has nothing left in them.
+void Connection::drive() {
+  const bool borrowed_in = in_.empty() && in_.capacity() == 0;
+  if (borrowed_in) std::swap(in_, worker_.scratch_in());
+  const bool borrowed_out = out_.empty() && out_.bytes().capacity() == 0;
+  if (borrowed_out) out_.swap_storage(worker_.scratch_out());
+
+  for (;;) {
+    if (!out_.empty()) {
+      int err = 0;
+      const Output::Flush f = out_.flush(fd_.get(), err);
+      if (f == Output::Flush::kBlocked) break;
+      if (f == Output::Flush::kError) {
+        if (err != EPIPE && err != ECONNRESET) {
+          core::error_log().logf(core::LogLevel::info, id_,
+                                 "writev() failed (%d: %s) while sending response to client, "
+                                 "client: %.*s",
+                                 err, std::strerror(err), int(addr_len_), addr_text_);
+        }
+        close();
+        break;
+      }
+    }
+    if (state_ == State::kLingering) {
+      // Read and drop until the peer closes (or the lingering timer fires).
+      in_.clear();
+      const core::IoResult r = core::read_into(fd_.get(), in_, kReadSize);
+      in_.clear();
+      if (r.ok()) continue;
+      if (r.would_block()) {
+        read_pending_ = false;
+        break;
+      }
+      close();
+      break;
+    }
+    if (close_after_flush_) {
+      finish_or_linger();
+      if (state_ == State::kClosed) break;
+      continue;
+    }
+    if (!in_.empty() || state_ == State::kBody) {
+      if (!process_input()) break;  // closed
+      if (!out_.empty() || close_after_flush_) continue;
+    }
+    if (stopping_ && idle()) {
+      close();
+      break;
+    }
+    if (!read_pending_) break;
+    if (in_.writable() < kReadSize) in_.reserve(kReadSize);
+    const size_t offered = in_.writable();
+    const core::IoResult r = core::read_into(fd_.get(), in_, 0);
+    if (r.would_block()) {
+      read_pending_ = false;
+      break;
+    }
+    if (r.status == core::IoStatus::eof) {
+      if (!(state_ == State::kHead && in_.empty() && parser_.scanned() == 0)) {
+        core::error_log().logf(core::LogLevel::info, id_,
+                               "client prematurely closed connection, client: %.*s",
+                               int(addr_len_), addr_text_);
+      }
+      close();
+      break;
+    }
+    if (r.status == core::IoStatus::error) {
+      if (r.error != ECONNRESET) {
+        core::error_log().logf(core::LogLevel::info, id_,
+                               "recv() failed (%d: %s) while reading client request, client: %.*s",
+                               r.error, std::strerror(r.error), int(addr_len_), addr_text_);
+      }
+      close();
+      break;
+    }
+    // A short read drained the socket: the next bytes come with a new edge. After EPOLLRDHUP we
+    // read on until the end of the stream is seen.
+    if (r.bytes < offered && !peer_half_closed_) read_pending_ = false;
+  }
+
+  if (state_ == State::kClosed) return;  // close() gave back what was borrowed
+  if (in_.empty()) {
+    in_.clear();
+    if (borrowed_in) {
+      std::swap(in_, worker_.scratch_in());
+    } else {
+      in_.shrink_if_idle();
+    }
+  }
+  // else: a partial request is buffered; the connection keeps the buffer (the worker's scratch
+  // is replaced lazily by the next reserve()).
+  if (out_.empty()) {
+    if (borrowed_out) {
+      out_.swap_storage(worker_.scratch_out());
+    } else if (out_.bytes().capacity() != 0) {
+      std::string none;
+      out_.swap_storage(none);
+    }
+  }
+  arm_wait_timer();
+}
+
+bool Connection::process_input() {
+  while (state_ != State::kClosed && !close_after_flush_) {
+    if (state_ == State::kBody) {
+      if (!discard_body()) return state_ != State::kClosed;
+      continue;
+    }
+    if (in_.empty()) return true;
+    if (out_.bytes().size() >= kMaxBatchOutput || out_.pending() > out_.bytes().size()) {
+      return true;  // send what is queued before parsing more
+    }
+    if (parser_.scanned() == 0) request_start_ms_ = worker_.loop().now_ms();
+    http::RequestHead& head = worker_.scratch_head();
+    size_t consumed = 0;
+    const http::ParseStatus st = parser_.parse(in_.readable(), head, consumed);
+    if (st == http::ParseStatus::kNeedMore) return true;
+    if (st == http::ParseStatus::kError) {
+      const http::ParseError e = parser_.error();
+      fail_request(e.status, e.reason);
+      return state_ != State::kClosed;
+    }
+    if (!handle_head(consumed)) return false;
+  }
+  return state_ != State::kClosed;
+}
+
+bool Connection::handle_head(size_t head_len) {
+  const http::RequestHead& head = worker_.scratch_head();
+  ++requests_;
+  Exchange ex(*this, head, request_start_ms_, worker_.scratch_uri(), worker_.scratch_filename());
+  ex.keep_alive = head.keep_alive && !stopping_ && !worker_.stopping();
+
+  const size_t out_mark = out_.bytes().size();
+  Router& router = worker_.router();
+  router.respond(ex, out_);
+
+  // Expect: 100-continue, when the body will be read and has not started to arrive: the interim
+  // answer goes before the final one (RFC 9110 10.1.1). Not sent when the answer closes the
+  // connection (413 and other errors): the client then need not send the body at all.
+  if (head.expect_continue && ex.keep_alive && head.body != http::RequestHead::Body::kNone &&
+      head.minor >= 1 && in_.size() == head_len) {
+    out_.insert_at(out_mark, "HTTP/1.1 100 Continue\r\n\r\n");
+  }
+
+  if (ex.status == Router::kCloseNow) {  // `return 444`
+    in_.consume(head_len);
+    parser_.reset();
+    close();
+    return false;
+  }
+  // What the answer said decides what happens to the connection; the body (if any) is read and
+  // dropped before the next request, unless the connection closes anyway.
+  keepalive_timeout_ms_ = ex.location ? static_cast<uint64_t>(ex.location->keepalive_timeout_ms) : 75000;
+  body_timeout_ms_ = ex.location ? static_cast<uint64_t>(ex.location->client_body_timeout_ms) : 60000;
+  send_timeout_ms_ = ex.location ? static_cast<uint64_t>(ex.location->send_timeout_ms) : 60000;
+  worker_.access_log().log(ex);
+
+  in_.consume(head_len);
+  parser_.reset();
+  if (!ex.keep_alive) {
+    close_after_flush_ = true;
+    linger_ = head.body != http::RequestHead::Body::kNone || !in_.empty();
+    return true;
+  }
+  if (head.body == http::RequestHead::Body::kLength && head.content_length > 0) {
+    body_left_ = head.content_length;
+    body_chunked_ = false;
+    state_ = State::kBody;
+  } else if (head.body == http::RequestHead::Body::kChunked) {
+    chunked_.reset();
+    body_chunked_ = true;
+    state_ = State::kBody;
+  }
+  return true;
+}
+
+bool Connection::discard_body() {
+  if (body_chunked_) {
+    size_t consumed = 0;
+    const http::ParseStatus st =
+        chunked_.decode(in_.readable(), consumed, [](std::string_view) {});
+    in_.consume(consumed);
+    if (st == http::ParseStatus::kDone) {
+      state_ = State::kHead;
+      return true;
+    }
+    if (st == http::ParseStatus::kError) {
+      core::error_log().logf(core::LogLevel::info, id_, "%.*s, client: %.*s",
+                             int(chunked_.error().reason.size()), chunked_.error().reason.data(),
+                             int(addr_len_), addr_text_);
+      // The answer is already queued; the stream is out of sync, so it is the last one.
+      close_after_flush_ = true;
+      state_ = State::kHead;
+      in_.clear();
+      return false;
+    }
+    return false;  // need more
+  }
+  const size_t n = static_cast<size_t>(std::min<uint64_t>(body_left_, in_.size()));
+  in_.consume(n);
+  body_left_ -= n;
+  if (body_left_ == 0) {
+    state_ = State::kHead;
+    return true;
+  }
+  return false;
+}
+
+void Connection::fail_request(int status, std::string_view reason) {
+  core::error_log().logf(core::LogLevel::info, id_, "%.*s while reading client request, client: %.*s",
+                         int(reason.size()), reason.data(), int(addr_len_), addr_text_);
+  ++requests_;
+  http::RequestHead& head = worker_.scratch_head();
+  head.clear();
+  Exchange ex(*this, head, request_start_ms_, worker_.scratch_uri(), worker_.scratch_filename());
+  ex.keep_alive = false;
+  // $request for a request that could not be parsed: its first line as received.
+  const std::string_view raw = in_.readable();
+  const size_t eol = raw.find_first_of("\r\n");
+  worker_.router().respond_error(ex, status, out_, raw.substr(0, std::min<size_t>(eol, 8192)));
+  worker_.access_log().log(ex);
+  in_.clear();
+  parser_.reset();
+  close_after_flush_ = true;
+  linger_ = true;
+}
+
+void Connection::finish_or_linger() {
+  close_after_flush_ = false;
+  // Everything is sent. If the peer may still be sending, closing now would make the kernel
+  // answer its bytes with a RST that can destroy our last answer in flight: shut the write side
+  // and drain for a while instead (nginx's lingering close).
+  if (!linger_ && state_ == State::kHead && in_.empty() && !read_pending_) {
+    close();
+    return;
+  }
+  if (::shutdown(fd_.get(), SHUT_WR) != 0) {
+    close();
+    return;
+  }
+  state_ = State::kLingering;
+  in_.clear();
+  timer_for_send_ = false;
+  worker_.loop().arm(timer_, kLingeringTimeoutMs);
+}
+
+void Connection::arm_wait_timer() {
+  core::EventLoop& loop = worker_.loop();
+  if (state_ == State::kClosed) return;
+  if (!out_.empty()) {
+    // send_timeout: between two successive writes.
+    loop.arm(timer_, send_timeout_ms_);
+    timer_for_send_ = true;
+    return;
+  }
+  const bool was_send = timer_for_send_;
+  timer_for_send_ = false;
+  switch (state_) {
+    case State::kLingering:
+      if (!timer_.armed()) loop.arm(timer_, kLingeringTimeoutMs);
+      return;
+    case State::kBody:
+      loop.arm(timer_, body_timeout_ms_);  // between two successive reads
+      return;
+    case State::kHead:
+      if (in_.empty() && parser_.scanned() == 0 && requests_ > 0) {
+        loop.arm(timer_, keepalive_timeout_ms_);
+        header_timer_ = false;
+      } else if (!header_timer_ || !timer_.armed() || was_send) {
+        // client_header_timeout: for the whole head, not between reads (slowloris).
+        loop.arm(timer_, static_cast<uint64_t>(group_.default_server->client_header_timeout_ms));
+        header_timer_ = true;
+      }
+      return;
+    case State::kClosed:
+      return;
+  }
+}
+
+void Connection::on_timer() {
+  if (state_ == State::kClosed) return;
+  if (timer_for_send_) {
+    core::error_log().logf(core::LogLevel::info, id_,
+                           "client timed out (110: Connection timed out) while sending response "
+                           "to client, client: %.*s",
+                           int(addr_len_), addr_text_);
+    close();
+    return;
+  }
+  switch (state_) {
+    case State::kLingering:
+      close();
+      return;
+    case State::kBody:
+      core::error_log().logf(core::LogLevel::info, id_,
+                             "client timed out (110: Connection timed out) while reading client "
+                             "request body, client: %.*s",
+                             int(addr_len_), addr_text_);
+      close();
+      return;
+    case State::kHead:
+      if (in_.empty() && parser_.scanned() == 0) {
+        close();  // idle keep-alive (or a connection that never spoke): nothing to say
+        return;
+      }
+      core::error_log().logf(core::LogLevel::info, id_,
+                             "client timed out (110: Connection timed out) while reading client "
+                             "request headers, client: %.*s",
+                             int(addr_len_), addr_text_);
+      fail_timeout();
+      return;
+    case State::kClosed:
+      return;
+  }
+}
+
+void Connection::fail_timeout() {
+  ++requests_;
+  http::RequestHead& head = worker_.scratch_head();
+  head.clear();
+  Exchange ex(*this, head, request_start_ms_, worker_.scratch_uri(), worker_.scratch_filename());
+  ex.keep_alive = false;
+  const std::string_view raw = in_.readable();
+  const size_t eol = raw.find_first_of("\r\n");
+  const std::string_view line =
+      eol == std::string_view::npos ? raw.substr(0, std::min<size_t>(raw.size(), 8192)) : raw.substr(0, eol);
+  worker_.router().respond_error(ex, 408, out_, line);
+  worker_.access_log().log(ex);
+  in_.clear();
+  parser_.reset();
+  close_after_flush_ = true;
+  linger_ = true;
+  drive();  // sends it, then closes
+}
+
+void Connection::close() {
+  if (state_ == State::kClosed) return;
+  state_ = State::kClosed;
+  worker_.loop().cancel(timer_);
+  out_.discard();
+  in_.clear();
+  // Give the worker back any scratch storage this connection holds, so the next one starts warm.
+  if (worker_.scratch_in().capacity() == 0 && in_.capacity() != 0) std::swap(in_, worker_.scratch_in());
+  if (worker_.scratch_out().capacity() == 0 && out_.bytes().capacity() != 0) {
+    out_.swap_storage(worker_.scratch_out());
+  }
+  worker_.close(*this);
+}
+
+}  // namespace wc::web

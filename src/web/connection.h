@@ -1,0 +1,119 @@
+// Connection: one accepted HTTP/1.1 client connection in a worker, as a state machine driven by
+// edge-triggered epoll events and one timer.
+//
+//   reading head --(head parsed)--> respond (Router writes the answer into Output, the access log
+//   line is written) --> discarding the request body, if any --> next request (pipelined bytes
+//   already buffered are parsed at once) ... --> keep-alive wait / lingering close / close.
+//
+// Answers to pipelined requests are queued in order and sent with one write per batch. While the
+// peer is slow to read (Output blocked), no further request is parsed: memory stays bounded by one
+// batch. An idle keep-alive connection holds no buffers (it borrows the worker's scratch buffers
+// while it works).
+//
+// Owned by its Worker (intrusive list); destroyed through Worker::close(). Loop thread only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/buffer.h"
+#include "core/event_loop.h"
+#include "core/fd.h"
+#include "core/socket.h"
+#include "http/chunked_decoder.h"
+#include "http/request_parser.h"
+#include "web/output.h"
+
+namespace wc::web {
+
+class Worker;
+struct Listener;
+namespace config {
+struct ListenGroup;
+struct ServerConf;
+}  // namespace config
+
+class Connection final : public core::IoHandler {
+ public:
+  // `group` is the listen group the connection belongs to (the listener's, or the one its local
+  // address selects when several share a port).
+  Connection(Worker& worker, core::Fd fd, const core::SocketAddress& peer, const Listener& listener,
+             const config::ListenGroup& group, uint64_t id);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Registers with the loop and arms the header timer. Errors: epoll_ctl's.
+  [[nodiscard]] Status start();
+  void on_io(uint32_t events) override;
+
+  // Graceful stop of the worker: an idle connection closes now, a busy one after its response.
+  void shutdown_when_idle();
+  [[nodiscard]] bool idle() const noexcept;
+
+  [[nodiscard]] uint64_t id() const noexcept { return id_; }
+  [[nodiscard]] int fd() const noexcept { return fd_.get(); }
+  [[nodiscard]] const core::SocketAddress& peer() const noexcept { return peer_; }
+  [[nodiscard]] const Listener& listener() const noexcept { return listener_; }
+  [[nodiscard]] const config::ListenGroup& group() const noexcept { return group_; }
+  [[nodiscard]] Worker& worker() noexcept { return worker_; }
+  [[nodiscard]] uint32_t requests() const noexcept { return requests_; }
+  // The peer's address as text ($remote_addr), formatted once at accept.
+  [[nodiscard]] std::string_view remote_addr() const noexcept { return {addr_text_, addr_len_}; }
+
+  // Intrusive list links (Worker's list of live connections).
+  Connection* prev = nullptr;
+  Connection* next = nullptr;
+
+ private:
+  enum class State : uint8_t {
+    kHead,       // waiting for / reading a request head (keep-alive idle when nothing buffered)
+    kBody,       // discarding the current request's body
+    kLingering,  // response sent, write side shut, reading until the peer closes or time runs out
+    kClosed,
+  };
+
+  void drive();
+  // Parses and answers buffered requests. Returns false when the connection was closed.
+  bool process_input();
+  bool handle_head(size_t head_len);
+  bool discard_body();
+  void on_timer();
+  void arm_wait_timer();
+  void finish_or_linger();
+  void fail_request(int status, std::string_view reason);
+  void fail_timeout();
+  void close();
+
+  Worker& worker_;
+  core::Fd fd_;
+  core::SocketAddress peer_;
+  const Listener& listener_;
+  const config::ListenGroup& group_;
+  uint64_t id_;
+  uint32_t requests_ = 0;
+  State state_ = State::kHead;
+  bool close_after_flush_ = false;  // the last answer said "Connection: close"
+  bool read_pending_ = false;       // unread socket data may be waiting (edge-triggered)
+  bool stopping_ = false;           // worker is shutting down gracefully
+  bool timer_for_send_ = false;     // the armed timer is send_timeout (vs. a read timeout)
+  bool header_timer_ = false;       // the armed timer is client_header_timeout (not re-armed)
+  bool peer_half_closed_ = false;   // EPOLLRDHUP seen: read until the end of the stream
+  bool linger_ = false;             // the peer may still be sending: lingering close
+  uint64_t body_left_ = 0;          // Content-Length body still to discard
+  bool body_chunked_ = false;
+  int64_t max_body_ = 0;            // client_max_body_size of the current request's location
+  uint64_t body_timeout_ms_ = 60000;
+  uint64_t send_timeout_ms_ = 60000;
+  uint64_t keepalive_timeout_ms_ = 75000;
+  uint64_t request_start_ms_ = 0;
+  http::RequestParser parser_;
+  http::ChunkedDecoder chunked_;
+  core::Buffer in_;
+  Output out_;
+  core::Timer timer_;
+  char addr_text_[46];
+  unsigned char addr_len_ = 0;
+};
+
+}  // namespace wc::web

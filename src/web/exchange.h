@@ -1,0 +1,55 @@
+// Exchange: one request and its answer on a connection (nginx's ngx_http_request_t, trimmed to
+// what webcycle needs). Built by the Connection when a head is parsed, filled by the Router,
+// read by the access log, then dropped: nothing in it outlives the request.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "http/request_parser.h"
+#include "web/config/regex.h"
+
+namespace wc::web {
+
+namespace config {
+struct ServerConf;
+struct LocationConf;
+}  // namespace config
+
+class Connection;
+
+struct Exchange {
+  Exchange(Connection& c, const http::RequestHead& h, uint64_t start, std::string& uri_scratch,
+           std::string& filename_scratch)
+      : conn(c), head(h), start_ms(start), uri(uri_scratch), filename(filename_scratch) {}
+
+  Connection& conn;
+  const http::RequestHead& head;  // views into the connection's input; valid until the log line
+  uint64_t start_ms = 0;          // monotonic ms when the head's first byte was read
+
+  std::string_view request_line;  // $request: the first line as received, without CRLF
+
+  // Routing (Router::respond).
+  const config::ServerConf* server = nullptr;
+  const config::LocationConf* location = nullptr;
+  std::string& uri;           // $uri: normalized path (worker scratch, reused)
+  std::string& filename;      // $request_filename (worker scratch, reused)
+  std::string_view args;      // $args
+  config::Captures captures;  // from the last regex location match
+  int redirects = 0;          // internal redirects so far (index, try_files, error_page)
+
+  // The answer (Router::respond).
+  int status = 0;
+  bool keep_alive = true;   // "Connection: keep-alive" will be sent
+  bool header_only = false; // HEAD: no body bytes
+  uint64_t header_bytes = 0;  // queued head bytes
+  uint64_t body_bytes = 0;    // queued body bytes ($body_bytes_sent)
+  std::string_view sent_content_type;  // for $sent_http_content_type
+  uint64_t sent_content_length = 0;
+  bool has_content_length = false;
+  std::string_view sent_location;
+  std::string_view request_id;  // made on first use ($request_id)
+};
+
+}  // namespace wc::web

@@ -1,0 +1,87 @@
+#include "web/output.h"
+
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+
+namespace wc::web {
+
+void Output::add_file(FileRange range) {
+  if (range.length == 0) return;
+  files_.push_back(FileAt{mem_.size(), std::move(range)});
+}
+
+uint64_t Output::pending() const noexcept {
+  uint64_t n = mem_.size() - mem_sent_;
+  for (size_t i = file_head_; i < files_.size(); ++i) n += files_[i].range.length;
+  return n;
+}
+
+void Output::insert_at(size_t pos, std::string_view text) {
+  mem_.insert(pos, text);
+  for (size_t i = file_head_; i < files_.size(); ++i) {
+    if (files_[i].mem_pos >= pos) files_[i].mem_pos += text.size();
+  }
+}
+
+void Output::discard() noexcept {
+  mem_.clear();
+  mem_sent_ = 0;
+  files_.clear();
+  file_head_ = 0;
+}
+
+Output::Flush Output::flush(int fd, int& error) {
+  for (;;) {
+    const bool file_next = file_head_ < files_.size();
+    const size_t boundary = file_next ? files_[file_head_].mem_pos : mem_.size();
+    if (mem_sent_ < boundary) {
+      // MSG_MORE when a file follows: the head and the first file bytes share a segment.
+      const int flags = MSG_NOSIGNAL | (file_next ? MSG_MORE : 0);
+      ssize_t n = ::send(fd, mem_.data() + mem_sent_, boundary - mem_sent_, flags);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return Flush::kBlocked;
+        error = errno;
+        return Flush::kError;
+      }
+      mem_sent_ += static_cast<size_t>(n);
+      if (mem_sent_ < boundary) return Flush::kBlocked;
+      continue;
+    }
+    if (file_next) {
+      FileRange& r = files_[file_head_].range;
+      // sendfile moves at most 0x7ffff000 bytes a call; the loop goes on for larger ranges.
+      ssize_t n = ::sendfile(fd, r.fd, &r.offset, r.length);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return Flush::kBlocked;
+        error = errno;
+        return Flush::kError;
+      }
+      if (n == 0) {
+        // The file shrank under us: what was promised cannot be sent; the connection must close.
+        error = EIO;
+        return Flush::kError;
+      }
+      r.length -= static_cast<size_t>(n);
+      if (r.length > 0) continue;  // the socket may still take more; the next call says
+      r.keep.reset();
+      if (++file_head_ == files_.size()) {
+        files_.clear();
+        file_head_ = 0;
+        // Remaining memory bytes keep their positions relative to mem_.
+      }
+      continue;
+    }
+    // Everything sent.
+    mem_.clear();
+    mem_sent_ = 0;
+    files_.clear();
+    file_head_ = 0;
+    return Flush::kDone;
+  }
+}
+
+}  // namespace wc::web

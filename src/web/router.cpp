@@ -1,0 +1,708 @@
+#include "web/router.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <memory>
+
+#include "core/error_log.h"
+#include "http/uri.h"
+#include "web/config/locations.h"
+#include "web/config/server_names.h"
+#include "web/connection.h"
+#include "web/error_page.h"
+#include "web/static/conditional.h"
+#include "web/static/path.h"
+#include "web/worker.h"
+
+namespace wc::web {
+
+namespace {
+
+constexpr int kMaxRedirects = 10;  // nginx's NGX_HTTP_MAX_URI_CHANGES
+
+using config::LocationConf;
+using http::RequestHead;
+
+bool is_redirect(int code) {
+  return code == 301 || code == 302 || code == 303 || code == 307 || code == 308;
+}
+
+// The request's first line as it arrived: from the method to the end of the version.
+std::string_view request_line_of(const RequestHead& h) {
+  if (h.method_name.empty()) return {};
+  const char* begin = h.method_name.data();
+  const char* p = h.target.data() + h.target.size();
+  // " HTTP/x.y" follows the target; stop at the line end.
+  const char* end = p;
+  while (*end != '\r' && *end != '\n') ++end;
+  return {begin, static_cast<size_t>(end - begin)};
+}
+
+// Host as nginx's $host / headers_in.server: lowercase, no port, no trailing dot.
+std::string_view bare_host(std::string_view host, char* buf, size_t cap) {
+  if (host.empty()) return {};
+  size_t end = host.size();
+  if (host.front() == '[') {
+    const size_t close = host.find(']');
+    end = close == std::string_view::npos ? host.size() : close + 1;
+  } else {
+    const size_t colon = host.rfind(':');
+    if (colon != std::string_view::npos) end = colon;
+  }
+  if (end > 0 && host[end - 1] == '.') --end;
+  end = std::min(end, cap);
+  for (size_t i = 0; i < end; ++i) {
+    const char c = host[i];
+    buf[i] = (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
+  }
+  return {buf, end};
+}
+
+struct RequestFields {
+  std::optional<std::string_view> if_match, if_unmodified_since, if_none_match, if_modified_since,
+      range, if_range;
+};
+
+// One pass over the headers for everything a static answer depends on.
+RequestFields scan_fields(const RequestHead& h) {
+  RequestFields f;
+  for (const http::Header& hd : h.headers) {
+    const std::string_view n = hd.name;
+    if (n.size() < 5) continue;
+    const char c = char(n[0] | 0x20);
+    if (c == 'i') {
+      if (http::iequals(n, "If-Match")) f.if_match = hd.value;
+      else if (http::iequals(n, "If-None-Match")) f.if_none_match = hd.value;
+      else if (http::iequals(n, "If-Modified-Since")) f.if_modified_since = hd.value;
+      else if (http::iequals(n, "If-Unmodified-Since")) f.if_unmodified_since = hd.value;
+      else if (http::iequals(n, "If-Range")) f.if_range = hd.value;
+    } else if (c == 'r' && http::iequals(n, "Range")) {
+      f.range = hd.value;
+    }
+  }
+  return f;
+}
+
+static_files::IfModifiedSince ims_mode(config::IfModifiedSince m) {
+  switch (m) {
+    case config::IfModifiedSince::kOff:
+      return static_files::IfModifiedSince::off;
+    case config::IfModifiedSince::kBefore:
+      return static_files::IfModifiedSince::before;
+    case config::IfModifiedSince::kExact:
+      break;
+  }
+  return static_files::IfModifiedSince::exact;
+}
+
+}  // namespace
+
+Status Router::init(const config::WebConfig& config, core::EventLoop& loop) {
+  config_ = &config;
+  loop_ = &loop;
+  pid_text_ = std::to_string(::getpid());
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) == 0) hostname_ = host;
+
+  // Compile what each location evaluates per request, once.
+  std::vector<const LocationConf*> stack;
+  for (const auto& server : config.http.servers) stack.push_back(&server->loc);
+  while (!stack.empty()) {
+    const LocationConf* loc = stack.back();
+    stack.pop_back();
+    for (const auto& child : loc->nested) stack.push_back(child.get());
+    LocationScripts scripts;
+    for (const std::string& arg : loc->try_files) {
+      auto t = vars::Template::compile(arg);
+      if (!t) return fail(t.error().message + " in " + loc->file + ":" + std::to_string(loc->line));
+      scripts.try_files.push_back(std::move(*t));
+    }
+    if (loc->ret.code != 0 && !loc->ret.text.empty()) {
+      auto t = vars::Template::compile(loc->ret.text);
+      if (!t) return fail(t.error().message + " in " + loc->file + ":" + std::to_string(loc->line));
+      scripts.return_text = std::move(*t);
+    }
+    if (!scripts.try_files.empty() || loc->ret.code != 0) scripts_.emplace(loc, std::move(scripts));
+  }
+  return {};
+}
+
+void Router::respond(Exchange& ex, Output& out) {
+  const RequestHead& h = ex.head;
+  ex.request_line = request_line_of(h);
+  ex.request_id = request_ids_.next(request_id_);
+  ex.server = &config::select_server(ex.conn.group(), h.host);
+  ex.location = &ex.server->loc;
+  ex.header_only = h.method == http::Method::kHead;
+  // $args exists only when the target has a '?'.
+  if (h.path.size() < h.target.size() && h.query.data() != nullptr &&
+      h.query.data() > h.target.data()) {
+    ex.args = h.query;
+  } else {
+    ex.args = {};
+  }
+  if (!http::normalize_path(h.path, ex.uri)) {
+    core::error_log().logf(core::LogLevel::info, ex.conn.id(),
+                           "client sent invalid request while reading client request line, "
+                           "client: %.*s, server: %s, request: \"%.*s\"",
+                           int(ex.conn.remote_addr().size()), ex.conn.remote_addr().data(),
+                           ex.server->primary_name().c_str(), int(ex.request_line.size()),
+                           ex.request_line.data());
+    send_error(ex, out, 400);
+    return;
+  }
+  run(ex, out);
+}
+
+void Router::respond_error(Exchange& ex, int status, Output& out, std::string_view raw_line) {
+  ex.request_line = raw_line;
+  ex.request_id = request_ids_.next(request_id_);
+  ex.server = ex.conn.group().default_server;
+  ex.location = &ex.server->loc;
+  ex.uri.clear();
+  ex.args = {};
+  ex.header_only = false;
+  ex.keep_alive = false;
+  send_error(ex, out, status);
+}
+
+void Router::run(Exchange& ex, Output& out) {
+  for (;;) {
+    ex.location = &config::find_location(*ex.server, ex.uri, &ex.captures);
+    if (ex.redirects == 0 && !location_allows_body_size(ex)) {
+      send_error(ex, out, 413);
+      return;
+    }
+    if (ex.location->internal && ex.redirects == 0) {
+      send_error(ex, out, 404);
+      return;
+    }
+    if (serve_location(ex, out) == Next::kDone) return;
+    if (++ex.redirects > kMaxRedirects) {
+      core::error_log().logf(core::LogLevel::error, ex.conn.id(),
+                             "rewrite or internal redirection cycle while internally redirecting "
+                             "to \"%s\", client: %.*s, server: %s, request: \"%.*s\"",
+                             ex.uri.c_str(), int(ex.conn.remote_addr().size()),
+                             ex.conn.remote_addr().data(), ex.server->primary_name().c_str(),
+                             int(ex.request_line.size()), ex.request_line.data());
+      send_error(ex, out, 500);
+      return;
+    }
+  }
+}
+
+bool Router::location_allows_body_size(Exchange& ex) {
+  const int64_t max = ex.location->client_max_body_size;
+  if (max <= 0 || ex.head.body != RequestHead::Body::kLength) return true;
+  if (ex.head.content_length <= static_cast<uint64_t>(max)) return true;
+  core::error_log().logf(core::LogLevel::error, ex.conn.id(),
+                         "client intended to send too large body: %llu bytes, client: %.*s, "
+                         "server: %s, request: \"%.*s\"",
+                         static_cast<unsigned long long>(ex.head.content_length),
+                         int(ex.conn.remote_addr().size()), ex.conn.remote_addr().data(),
+                         ex.server->primary_name().c_str(), int(ex.request_line.size()),
+                         ex.request_line.data());
+  return false;
+}
+
+Router::Next Router::serve_location(Exchange& ex, Output& out) {
+  const LocationConf& loc = *ex.location;
+  const auto it = scripts_.find(&loc);
+  if (loc.ret.code != 0) {
+    do_return(ex, out, it->second);
+    return Next::kDone;
+  }
+  if (!loc.try_files.empty()) return try_files(ex, out, it->second);
+  return serve_static(ex, out);
+}
+
+std::string_view Router::map_path(Exchange& ex, std::string_view uri) {
+  const LocationConf& loc = *ex.location;
+  if (!loc.root_is_alias) {
+    static_files::map_root(loc.root, uri, ex.filename, 16);
+  } else if (loc.kind == LocationConf::Kind::kRegex ||
+             loc.kind == LocationConf::Kind::kRegexCaseless) {
+    // Regex alias: the alias with $1.. substituted is the whole path.
+    std::string_view groups[config::Captures::kMaxGroups];
+    const int n = std::min(ex.captures.count, config::Captures::kMaxGroups);
+    for (int i = 0; i < n; ++i) groups[i] = ex.captures.group(i);
+    scratch_.clear();
+    auto t = vars::Template::compile(loc.root);
+    if (t) {
+      vars::RequestVars v;
+      fill_vars(ex, v);
+      t->append(v, scratch_, vars::Escape::none, std::span<const std::string_view>(groups, size_t(n)));
+    } else {
+      scratch_ = loc.root;
+    }
+    static_files::map_regex_alias(scratch_, ex.filename, 16);
+  } else {
+    static_files::map_alias(loc.root, loc.pattern, uri, ex.filename, 16);
+  }
+  return ex.filename;
+}
+
+void Router::log_open_error(const Exchange& ex, const Error& error, int level) {
+  const auto lvl = static_cast<core::LogLevel>(level);
+  if (!core::error_log().enabled(lvl)) return;
+  const std::string_view host = ex.head.host;
+  if (host.empty()) {
+    core::error_log().logf(lvl, ex.conn.id(), "%s, client: %.*s, server: %s, request: \"%.*s\"",
+                           error.message.c_str(), int(ex.conn.remote_addr().size()),
+                           ex.conn.remote_addr().data(), ex.server->primary_name().c_str(),
+                           int(ex.request_line.size()), ex.request_line.data());
+  } else {
+    core::error_log().logf(lvl, ex.conn.id(),
+                           "%s, client: %.*s, server: %s, request: \"%.*s\", host: \"%.*s\"",
+                           error.message.c_str(), int(ex.conn.remote_addr().size()),
+                           ex.conn.remote_addr().data(), ex.server->primary_name().c_str(),
+                           int(ex.request_line.size()), ex.request_line.data(), int(host.size()),
+                           host.data());
+  }
+}
+
+Router::Next Router::serve_static(Exchange& ex, Output& out) {
+  const http::Method m = ex.head.method;
+  if (m != http::Method::kGet && m != http::Method::kHead && m != http::Method::kPost) {
+    send_error(ex, out, 405);
+    return Next::kDone;
+  }
+  if (!ex.uri.empty() && ex.uri.back() == '/') return serve_index(ex, out);
+
+  const std::string_view path = map_path(ex, ex.uri);
+  auto file = cache_.lookup(path, static_cast<int64_t>(loop_->now_ms()));
+  if (!file) {
+    const auto es = static_files::status_for_errno(file.error().code);
+    if (es.status != 404 || ex.location->log_not_found) {
+      log_open_error(ex, file.error(), static_cast<int>(es.level));
+    }
+    send_error(ex, out, es.status);
+    return Next::kDone;
+  }
+  if ((*file)->is_dir) {
+    // A directory without its slash: 301 to the same URI with '/', args kept (nginx).
+    redirect_uri_.clear();
+    http::escape_uri(ex.uri, redirect_uri_, http::Escape::kUri);
+    redirect_uri_.push_back('/');
+    if (ex.args.data() != nullptr && !ex.args.empty()) {
+      redirect_uri_.push_back('?');
+      redirect_uri_.append(ex.args);
+    }
+    send_redirect(ex, out, 301, redirect_uri_);
+    return Next::kDone;
+  }
+  if (!(*file)->is_regular) {
+    core::error_log().logf(core::LogLevel::crit, ex.conn.id(), "\"%s\" is not a regular file",
+                           ex.filename.c_str());
+    send_error(ex, out, 404);
+    return Next::kDone;
+  }
+  if (m == http::Method::kPost) {
+    send_error(ex, out, 405);
+    return Next::kDone;
+  }
+  send_file(ex, out, std::move(*file));
+  return Next::kDone;
+}
+
+Router::Next Router::serve_index(Exchange& ex, Output& out) {
+  const LocationConf& loc = *ex.location;
+  const int64_t now = static_cast<int64_t>(loop_->now_ms());
+  for (const std::string& name : loc.index) {
+    if (!name.empty() && name.front() == '/') {
+      internal_redirect(ex, name);
+      return Next::kRedirect;
+    }
+    map_path(ex, ex.uri);
+    ex.filename += name;
+    auto file = cache_.lookup(ex.filename, now);
+    if (file) {
+      ex.uri += name;  // internal redirect to the index file, args unchanged
+      return Next::kRedirect;
+    }
+    const int err = file.error().code;
+    if (err != ENOENT && err != ENOTDIR && err != ENAMETOOLONG) {
+      const auto es = static_files::status_for_errno(err);
+      log_open_error(ex, file.error(), static_cast<int>(es.level));
+      send_error(ex, out, es.status);
+      return Next::kDone;
+    }
+  }
+  // No index file: a missing directory is a 404, an existing one is forbidden (no autoindex).
+  std::string first_missing;
+  if (!loc.index.empty()) {
+    map_path(ex, ex.uri);
+    first_missing = ex.filename + loc.index.front();
+  }
+  const std::string dir(map_path(ex, ex.uri));
+  auto d = cache_.lookup(dir, now);
+  if (!d || !(*d)->is_dir) {
+    if (loc.log_not_found) {
+      Error e{ENOENT, "\"" + (first_missing.empty() ? dir : first_missing) +
+                          "\" is not found (2: No such file or directory)"};
+      log_open_error(ex, e, static_cast<int>(core::LogLevel::error));
+    }
+    send_error(ex, out, 404);
+    return Next::kDone;
+  }
+  Error e{EACCES, "directory index of \"" + dir + "\" is forbidden"};
+  log_open_error(ex, e, static_cast<int>(core::LogLevel::error));
+  send_error(ex, out, 403);
+  return Next::kDone;
+}
+
+void Router::internal_redirect(Exchange& ex, std::string_view uri_with_args) {
+  // Internal redirects take the URI as written (already decoded text), as nginx's do; the part
+  // after '?' becomes $args.
+  const size_t q = uri_with_args.find('?');
+  if (q != std::string_view::npos) {
+    args_.assign(uri_with_args.substr(q + 1));
+    ex.args = args_;
+  }
+  if (uri_with_args.data() == ex.uri.data()) {
+    ex.uri.resize(std::min(q, ex.uri.size()));
+  } else {
+    ex.uri.assign(uri_with_args.substr(0, q));
+  }
+}
+
+Router::Next Router::try_files(Exchange& ex, Output& out, const LocationScripts& scripts) {
+  vars::RequestVars v;
+  const int64_t now = static_cast<int64_t>(loop_->now_ms());
+  std::string_view groups[config::Captures::kMaxGroups];
+  const int ng = std::min(ex.captures.count, config::Captures::kMaxGroups);
+  for (int i = 0; i < ng; ++i) groups[i] = ex.captures.group(i);
+  const std::span<const std::string_view> caps(groups, size_t(ng));
+  const size_t n = scripts.try_files.size();
+  std::string candidate;
+  for (size_t i = 0; i + 1 < n; ++i) {
+    fill_vars(ex, v);
+    candidate.clear();
+    scripts.try_files[i].append(v, candidate, vars::Escape::none, caps);
+    if (candidate.empty()) continue;
+    const bool want_dir = candidate.back() == '/';
+    const std::string_view path = map_path(ex, candidate);
+    auto file = cache_.lookup(path, now);
+    if (!file) continue;
+    if (want_dir ? !(*file)->is_dir : (*file)->is_dir) continue;
+    ex.uri = candidate;  // nginx serves it in this location, with $uri changed
+    return serve_static(ex, out);
+  }
+  fill_vars(ex, v);
+  candidate.clear();
+  scripts.try_files[n - 1].append(v, candidate, vars::Escape::none, caps);
+  if (candidate.size() > 1 && candidate.front() == '=') {
+    int code = 0;
+    std::from_chars(candidate.data() + 1, candidate.data() + candidate.size(), code);
+    send_error(ex, out, code);
+    return Next::kDone;
+  }
+  if (!candidate.empty() && candidate.front() == '@') {
+    const LocationConf* named = config::find_named_location(*ex.server, candidate);
+    if (named == nullptr) {
+      send_error(ex, out, 500);
+      return Next::kDone;
+    }
+    ex.location = named;
+    if (++ex.redirects > kMaxRedirects) {
+      send_error(ex, out, 500);
+      return Next::kDone;
+    }
+    return serve_location(ex, out);
+  }
+  internal_redirect(ex, candidate);
+  return Next::kRedirect;
+}
+
+void Router::do_return(Exchange& ex, Output& out, const LocationScripts& scripts) {
+  const config::ReturnConf& ret = ex.location->ret;
+  if (ret.code == kCloseNow) {
+    ex.status = kCloseNow;
+    return;
+  }
+  scratch_.clear();
+  if (!ret.text.empty()) {
+    vars::RequestVars v;
+    fill_vars(ex, v);
+    std::string_view groups[config::Captures::kMaxGroups];
+    const int ng = std::min(ex.captures.count, config::Captures::kMaxGroups);
+    for (int i = 0; i < ng; ++i) groups[i] = ex.captures.group(i);
+    scripts.return_text.append(v, scratch_, vars::Escape::none,
+                               std::span<const std::string_view>(groups, size_t(ng)));
+  }
+  if (is_redirect(ret.code)) {
+    redirect_uri_ = scratch_;
+    send_redirect(ex, out, ret.code, redirect_uri_);
+    return;
+  }
+  if (ret.text.empty()) {
+    send_error(ex, out, ret.code);
+    return;
+  }
+  const std::string body = scratch_;
+  send_text(ex, out, ret.code, config::mime_type(*ex.location, ex.uri), body);
+}
+
+void Router::make_absolute(const Exchange& ex, std::string_view location, std::string& out) {
+  out.clear();
+  const LocationConf& loc = *ex.location;
+  if (location.empty() || location.front() != '/' || !loc.absolute_redirect) {
+    out.assign(location);
+    return;
+  }
+  char hostbuf[256];
+  std::string_view host;
+  if (!loc.server_name_in_redirect) host = bare_host(ex.head.host, hostbuf, sizeof hostbuf);
+  if (host.empty()) host = ex.server->primary_name();
+  std::string local_ip;
+  if (host.empty()) {
+    if (auto a = core::local_address(ex.conn.fd())) {
+      local_ip = a->is_ipv6() ? "[" + a->ip_string() + "]" : a->ip_string();
+    }
+    host = local_ip;
+  }
+  out.append("http://");
+  out.append(host);
+  const uint16_t port = ex.conn.group().listen.port;
+  if (loc.port_in_redirect && port != 80) {
+    out.push_back(':');
+    out.append(std::to_string(port));
+  }
+  out.append(location);
+}
+
+void Router::send_redirect(Exchange& ex, Output& out, int status, std::string_view location) {
+  http::ResponseHead head;
+  head.status = status;
+  make_absolute(ex, location, location_);
+  head.location = location_;
+  std::string page;
+  if (has_builtin_page(status)) {
+    append_builtin_page(status, ex.location->server_tokens, page);
+    head.content_type = "text/html";
+  }
+  head.content_length = static_cast<int64_t>(page.size());
+  finish_head(ex, out, head);
+  if (!ex.header_only && !page.empty()) {
+    out.bytes().append(page);
+    ex.body_bytes = page.size();
+  }
+}
+
+void Router::send_text(Exchange& ex, Output& out, int status, std::string_view content_type,
+                       std::string_view body) {
+  http::ResponseHead head;
+  head.status = status;
+  head.content_type = content_type;
+  head.content_length = static_cast<int64_t>(body.size());
+  finish_head(ex, out, head);
+  if (!ex.header_only && status != 204 && status != 304) {
+    out.bytes().append(body);
+    ex.body_bytes = body.size();
+  }
+}
+
+void Router::send_error(Exchange& ex, Output& out, int status) {
+  http::ResponseHead head;
+  head.status = status;
+  std::string page;
+  if (has_builtin_page(status)) {
+    append_builtin_page(status, ex.location == nullptr || ex.location->server_tokens, page);
+    head.content_type = "text/html";
+  }
+  head.content_length = static_cast<int64_t>(page.size());
+  if (status == 204 || status == 304) head.content_length = -1;
+  char range_buf[static_files::kContentRangeMax];
+  http::Header extra[1];
+  if (status == 416 && !ranges_.empty()) {
+    // ranges_ holds the file size in ranges_[0].end for a 416 (see send_file).
+    extra[0] = {"Content-Range",
+                static_files::format_unsatisfiable_range(ranges_[0].end, range_buf)};
+    head.extra = std::span<const http::Header>(extra, 1);
+  }
+  finish_head(ex, out, head);
+  if (!ex.header_only && !page.empty()) {
+    out.bytes().append(page);
+    ex.body_bytes = page.size();
+  }
+}
+
+void Router::finish_head(Exchange& ex, Output& out, http::ResponseHead& head) {
+  const LocationConf& loc = *ex.location;
+  head.server_tokens = loc.server_tokens;
+  head.server_version = server_version();
+  head.date = loop_->wall_clock().http_date();
+  if (closes_connection(head.status)) ex.keep_alive = false;
+  if (ex.keep_alive) {
+    if (loc.keepalive_timeout_ms <= 0 ||
+        (loc.keepalive_requests > 0 &&
+         ex.conn.requests() >= static_cast<uint64_t>(loc.keepalive_requests))) {
+      ex.keep_alive = false;
+    }
+  }
+  head.connection =
+      ex.keep_alive ? http::ResponseHead::Connection::kKeepAlive : http::ResponseHead::Connection::kClose;
+  if (ex.keep_alive && loc.keepalive_header_timeout_s > 0) {
+    head.keep_alive_timeout = static_cast<int>(loc.keepalive_header_timeout_s);
+  }
+  std::string& bytes = out.bytes();
+  const size_t before = bytes.size();
+  http::append_response_head(head, bytes);
+  ex.header_bytes = bytes.size() - before;
+  ex.status = head.status;
+  ex.sent_content_type = head.content_type;
+  ex.has_content_length = head.content_length >= 0;
+  ex.sent_content_length = head.content_length >= 0 ? static_cast<uint64_t>(head.content_length) : 0;
+  ex.sent_location = head.location;
+}
+
+void Router::send_file(Exchange& ex, Output& out, static_files::FileRef file) {
+  const static_files::CachedFile& f = *file;
+  const LocationConf& loc = *ex.location;
+  const std::string_view etag = loc.etag ? f.etag.view() : std::string_view{};
+  const RequestFields fields = scan_fields(ex.head);
+
+  static_files::ConditionalHeaders ch;
+  ch.if_match = fields.if_match;
+  ch.if_unmodified_since = fields.if_unmodified_since;
+  ch.if_none_match = fields.if_none_match;
+  ch.if_modified_since = fields.if_modified_since;
+  const auto cond = static_files::evaluate_conditionals(ch, etag, f.mtime, ims_mode(loc.if_modified_since));
+  if (cond == static_files::Conditional::precondition_failed) {
+    send_error(ex, out, 412);
+    return;
+  }
+  http::ResponseHead head;
+  head.last_modified = static_cast<time_t>(f.mtime);
+  head.etag = etag;
+  if (cond == static_files::Conditional::not_modified) {
+    head.status = 304;
+    finish_head(ex, out, head);
+    return;
+  }
+
+  const std::string_view content_type = config::mime_type(loc, ex.uri);
+  static_files::RangeRequest rr;
+  rr.range = fields.range;
+  rr.if_range = fields.if_range;
+  rr.size = f.size;
+  rr.etag = etag;
+  rr.mtime = f.mtime;
+  const auto outcome = static_files::evaluate_range(rr, ranges_);
+
+  char range_buf[static_files::kContentRangeMax];
+  http::Header extra[1];
+  switch (outcome) {
+    case static_files::RangeOutcome::unsatisfiable:
+      ranges_.assign(1, static_files::ByteRange{0, f.size});
+      send_error(ex, out, 416);
+      ranges_.clear();
+      return;
+    case static_files::RangeOutcome::full:
+      head.status = 200;
+      head.content_type = content_type;
+      head.content_length = static_cast<int64_t>(f.size);
+      head.accept_ranges = true;
+      break;
+    case static_files::RangeOutcome::single:
+      head.status = 206;
+      head.content_type = content_type;
+      head.content_length = static_cast<int64_t>(ranges_[0].length());
+      extra[0] = {"Content-Range", static_files::format_content_range(ranges_[0], f.size, range_buf)};
+      head.extra = std::span<const http::Header>(extra, 1);
+      break;
+    case static_files::RangeOutcome::multiple:
+      head.status = 206;
+      multipart_.build(ranges_, f.size, content_type, ++boundary_);
+      head.content_type = multipart_.content_type();
+      head.content_length = static_cast<int64_t>(multipart_.content_length());
+      break;
+  }
+  finish_head(ex, out, head);
+  if (ex.header_only) return;
+
+  std::shared_ptr<static_files::FileRef> keep;
+  auto emit = [&](uint64_t offset, uint64_t length) {
+    if (length == 0) return;
+    if (f.has_content) {
+      out.bytes().append(f.content.substr(offset, length));
+    } else {
+      if (!keep) keep = std::make_shared<static_files::FileRef>(std::move(file));
+      out.add_file(FileRange{f.fd, static_cast<off_t>(offset), length, keep});
+    }
+  };
+  switch (outcome) {
+    case static_files::RangeOutcome::full:
+      emit(0, f.size);
+      ex.body_bytes = f.size;
+      break;
+    case static_files::RangeOutcome::single:
+      emit(ranges_[0].start, ranges_[0].length());
+      ex.body_bytes = ranges_[0].length();
+      break;
+    case static_files::RangeOutcome::multiple:
+      for (const auto& seg : multipart_.segments()) {
+        if (seg.is_file) {
+          emit(seg.offset, seg.length);
+        } else {
+          out.bytes().append(seg.literal);
+        }
+      }
+      ex.body_bytes = multipart_.content_length();
+      break;
+    case static_files::RangeOutcome::unsatisfiable:
+      break;
+  }
+}
+
+void Router::fill_vars(const Exchange& ex, vars::RequestVars& v) {
+  const RequestHead& h = ex.head;
+  v.remote_addr = ex.conn.remote_addr();
+  v.server_port = ex.conn.listener().port_text;
+  v.connection = ex.conn.id();
+  v.connection_requests = ex.conn.requests();
+  v.request_line = ex.request_line;
+  v.method = h.method_name;
+  v.request_uri = h.target;
+  v.uri = ex.uri;
+  v.args = ex.args;
+  v.host = h.host;
+  v.server_protocol = h.method_name.empty() ? std::string_view{}
+                      : h.minor == 0 ? std::string_view("HTTP/1.0")
+                                     : std::string_view("HTTP/1.1");
+  v.scheme = "http";
+  header_views_.clear();
+  for (const http::Header& hd : h.headers) header_views_.push_back({hd.name, hd.value});
+  v.request_headers = header_views_;
+  v.server_name = ex.server != nullptr ? std::string_view(ex.server->primary_name()) : std::string_view{};
+  if (ex.location != nullptr) v.document_root = ex.location->root;
+  v.request_filename = ex.filename;
+  v.hostname = hostname_;
+  v.pid = pid_text_;
+  v.status = ex.status;
+  v.body_bytes_sent = ex.body_bytes;
+  v.bytes_sent = ex.header_bytes + ex.body_bytes;
+  sent_views_.clear();
+  if (!ex.sent_content_type.empty()) sent_views_.push_back({"Content-Type", ex.sent_content_type});
+  if (ex.has_content_length) {
+    auto r = std::to_chars(content_length_text_, content_length_text_ + sizeof content_length_text_,
+                           ex.sent_content_length);
+    sent_views_.push_back({"Content-Length",
+                           std::string_view(content_length_text_, size_t(r.ptr - content_length_text_))});
+  }
+  if (!ex.sent_location.empty()) sent_views_.push_back({"Location", ex.sent_location});
+  sent_views_.push_back({"Connection", ex.keep_alive ? "keep-alive" : "close"});
+  v.response_headers = sent_views_;
+  const uint64_t now = loop_->now_ms();
+  v.request_time_us = now > ex.start_ms ? (now - ex.start_ms) * 1000 : 0;
+  const core::WallClock& clock = loop_->wall_clock();
+  v.time_local = clock.time_local();
+  v.time_iso8601 = clock.iso8601();
+  v.msec = clock.msec();
+  v.request_id = ex.request_id;
+}
+
+}  // namespace wc::web

@@ -1,0 +1,97 @@
+// Router: decides and writes the answer to one request, as nginx's phases do for a static site:
+// server by Host, $uri normalization, location by precedence, then `return`, `try_files`, the
+// index files and the static file itself (conditional and range requests), or an error page.
+// Internal redirects (index, try_files) run the location search again, at most 10 times.
+//
+// The answer is appended to the connection's Output: the head, then the body as bytes (small
+// files straight from the open-file cache) or as a file range for sendfile. The Exchange records
+// what was sent, for the access log. Nothing here does I/O on the socket.
+//
+// Owned by the Worker; loop thread only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/event_loop.h"
+#include "core/result.h"
+#include "http/response_head.h"
+#include "web/config/web_config.h"
+#include "web/exchange.h"
+#include "web/output.h"
+#include "web/static/file_cache.h"
+#include "web/static/range.h"
+#include "web/vars/request_id.h"
+#include "web/vars/template.h"
+#include "web/vars/variables.h"
+
+namespace wc::web {
+
+class Router {
+ public:
+  // `return 444`: close the connection without an answer (nginx's special code).
+  static constexpr int kCloseNow = 444;
+
+  // Compiles what each location evaluates per request (try_files, return). Errors: a template
+  // that does not compile (`unknown "x" variable in F:L`).
+  [[nodiscard]] Status init(const config::WebConfig& config, core::EventLoop& loop);
+
+  // Answers a parsed request. Sets ex.status, ex.location, ex.keep_alive and the byte counts.
+  void respond(Exchange& ex, Output& out);
+  // Answers a request that could not be parsed (or timed out) with `status`, from the default
+  // server of the connection's address; `raw_line` is what $request shows.
+  void respond_error(Exchange& ex, int status, Output& out, std::string_view raw_line);
+
+  // The variables of `ex` as nginx defines them (for templates and the access log).
+  void fill_vars(const Exchange& ex, vars::RequestVars& v);
+
+ private:
+  struct LocationScripts {
+    std::vector<vars::Template> try_files;
+    vars::Template return_text;
+  };
+  enum class Next : uint8_t { kDone, kRedirect };
+
+  void run(Exchange& ex, Output& out);
+  Next serve_location(Exchange& ex, Output& out);
+  Next serve_static(Exchange& ex, Output& out);
+  Next serve_index(Exchange& ex, Output& out);
+  Next try_files(Exchange& ex, Output& out, const LocationScripts& scripts);
+  void do_return(Exchange& ex, Output& out, const LocationScripts& scripts);
+  void send_file(Exchange& ex, Output& out, static_files::FileRef file);
+  void send_error(Exchange& ex, Output& out, int status);
+  void send_redirect(Exchange& ex, Output& out, int status, std::string_view location);
+  void send_text(Exchange& ex, Output& out, int status, std::string_view content_type,
+                 std::string_view body);
+  void finish_head(Exchange& ex, Output& out, http::ResponseHead& head);
+  // $document_root + $uri (or alias) into ex.filename; returns the mapped path.
+  std::string_view map_path(Exchange& ex, std::string_view uri);
+  void log_open_error(const Exchange& ex, const Error& error, int level);
+  void internal_redirect(Exchange& ex, std::string_view uri_with_args);
+  void make_absolute(const Exchange& ex, std::string_view location, std::string& out);
+  bool location_allows_body_size(Exchange& ex);
+
+  const config::WebConfig* config_ = nullptr;
+  core::EventLoop* loop_ = nullptr;
+  static_files::FileCache cache_;
+  std::unordered_map<const config::LocationConf*, LocationScripts> scripts_;
+  std::vector<static_files::ByteRange> ranges_;
+  static_files::MultipartBody multipart_;
+  uint64_t boundary_ = 0;
+  std::string scratch_;       // evaluated templates
+  std::string redirect_uri_;  // redirect target
+  std::string args_;          // $args after an internal redirect
+  std::string location_;      // Location header value
+  std::vector<vars::HeaderView> header_views_;
+  std::vector<vars::HeaderView> sent_views_;
+  vars::RequestIdGenerator request_ids_;
+  char request_id_[vars::RequestIdGenerator::kLength];
+  char content_length_text_[24];
+  std::string pid_text_;
+  std::string hostname_;
+};
+
+}  // namespace wc::web

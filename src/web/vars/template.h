@@ -1,0 +1,86 @@
+// Strings with nginx variables: "$name", "${name}" and captures "$1".."$9", compiled once at
+// config time, evaluated per request by appending to a caller's buffer (no allocation once the
+// buffer has grown).
+//
+// Names follow ngx_http_script_compile: after '$' a name is [A-Za-z0-9_]+ (or anything up to '}'
+// in the "${...}" form); "$" at the end or with no name is `invalid variable name`; "${x" is
+// `the closing bracket in "x" variable is missing`; an unknown name is `unknown "x" variable`.
+// Known: remote_addr remote_port remote_user time_local time_iso8601 msec request status
+// body_bytes_sent bytes_sent request_time request_length host hostname request_id
+// request_method request_uri uri document_uri args query_string is_args server_name server_addr
+// server_port server_protocol scheme connection connection_requests document_root
+// request_filename content_type content_length pid nginx_version, and the prefixes http_,
+// sent_http_, cookie_, arg_.
+//
+// A Template is immutable after compile(): share it between threads freely.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "web/vars/variables.h"
+
+namespace wc::web::vars {
+
+enum class Escape : unsigned char {
+  none,     // bytes as they are; a missing value is empty (scripts, `escape=none` logs)
+  log,      // access log default: '"', '\\', bytes < 0x20 and >= 0x7f as "\xHH" (uppercase); a
+            // missing value prints "-"
+  json,     // JSON string escapes ("\"", "\\\\", "\n", "\u0001", ...); a missing value is empty
+};
+
+class Template {
+ public:
+  // Which variable a reference names (exposed for tests and for callers that want to know, e.g.,
+  // whether a template uses $request_body).
+  enum class Var : unsigned char {
+    literal, capture,
+    remote_addr, remote_port, remote_user, time_local, time_iso8601, msec, request, status,
+    body_bytes_sent, bytes_sent, request_time, request_length, host, hostname, request_id,
+    request_method, request_uri, uri, args, is_args, server_name, server_addr, server_port,
+    server_protocol, scheme, connection, connection_requests, document_root, request_filename,
+    content_type, content_length, pid, nginx_version,
+    http_header, sent_http_header, cookie, arg,
+  };
+
+  Template() = default;
+
+  // Errors (Error::code 0) carry nginx's message text, e.g. `unknown "foo" variable`.
+  [[nodiscard]] static Result<Template> compile(std::string_view source);
+
+  // Appends the value to `out`. `captures[0]` is the whole regex match, `captures[n]` is $n; a
+  // capture past the end of the span is empty.
+  void append(const RequestVars& v, std::string& out, Escape escape = Escape::none,
+              std::span<const std::string_view> captures = {}) const;
+
+  // Convenience for tests and config-time use: a new string with the value.
+  [[nodiscard]] std::string evaluate(const RequestVars& v, Escape escape = Escape::none,
+                                     std::span<const std::string_view> captures = {}) const;
+
+  // True if the template references any variable or capture (false: plain text).
+  [[nodiscard]] bool has_variables() const noexcept { return has_variables_; }
+  [[nodiscard]] bool has_captures() const noexcept { return has_captures_; }
+  [[nodiscard]] std::string_view source() const noexcept {
+    return std::string_view(text_).substr(0, source_len_);
+  }
+  // True if any reference is `v`.
+  [[nodiscard]] bool uses(Var v) const noexcept;
+
+ private:
+  struct Part {
+    Var var;
+    uint32_t offset;  // literal: text range; header/cookie/arg: name range (lowercase, '_')
+    uint32_t length;  // capture: index in `length`
+  };
+  std::string text_;   // the source, then the normalized names referenced by parts
+  std::vector<Part> parts_;
+  uint32_t source_len_ = 0;
+  bool has_variables_ = false;
+  bool has_captures_ = false;
+};
+
+}  // namespace wc::web::vars
