@@ -216,7 +216,6 @@ listen:
 num-threads: 1
 max-connections: $((IDLE_CONNS + 512))
 http1-request-timeout: 120
-pid-file: $dir/logs/h2o.pid
 error-log: $dir/logs/error.log
 hosts:
   default:
@@ -280,6 +279,7 @@ start_server() {  # start_server NAME TEST: fresh dir, config, port; waits until
   mkdir -p "$dir/conf" "$dir/logs" "$dir/html"
   cp "$RUN/1k.bin" "$RUN/1m.bin" "$dir/html/"
   chmod -R a+rX "$dir"
+  chmod 1777 "$dir/logs"  # servers that drop privileges still write their logs
   port=$(free_port)
   cmd=$("conf_$s" "$dir" "$port" "$t")
   # taskset execs the server, so $! is the server's own PID (the master, where there is one).
@@ -325,13 +325,14 @@ end
 EOF
 
 run_wrk() {  # run_wrk PORT PATH SECONDS
-  taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNS" -d"$3"s --latency -s "$RUN/report.lua" \
+  timeout -k 5 $(($3 * 2 + 30)) taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNS" -d"$3"s --latency -s "$RUN/report.lua" \
     "http://127.0.0.1:$1$2" 2>&1 | awk '/^RESULT/ { print $2, $3, $4, $5, $6 }'
 }
 
 run_h2load() {  # run_h2load PORT PATH SECONDS: p99 from h2load's per-request log
   local out logf=$RUN/h2load.log
-  out=$(taskset -c "$CLIENT_CPU" h2load --h1 -t1 -c"$CONNS" -m"$PIPELINE" -D "$3" \
+  # h2load can stall on a server that closes pipelined connections: bounded by timeout.
+  out=$(timeout -k 5 $(($3 * 2 + 30)) taskset -c "$CLIENT_CPU" h2load --h1 -t1 -c"$CONNS" -m"$PIPELINE" -D "$3" \
     --log-file="$logf" "http://127.0.0.1:$1$2" 2>&1) || true
   local p99
   # mawk has no sorted traversal: a histogram by microsecond, walked upwards.

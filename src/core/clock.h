@@ -23,11 +23,15 @@ class WallClock {
   // "Mon, 23 Nov 2026 19:20:01 GMT" (IMF-fixdate, always UTC).
   [[nodiscard]] std::string_view http_date() const noexcept { return {http_date_, http_date_len_}; }
   // "23/Nov/2026:19:20:01 +0000" (nginx $time_local, local zone).
-  [[nodiscard]] std::string_view time_local() const noexcept { return {time_local_, time_local_len_}; }
+  [[nodiscard]] std::string_view time_local() const noexcept {
+    return {time_local_, time_local_len_};
+  }
   // "2026-11-23T19:20:01+00:00" (nginx $time_iso8601, local zone).
   [[nodiscard]] std::string_view iso8601() const noexcept { return {iso8601_, iso8601_len_}; }
   // "2026/11/23 19:20:01" (error log, local zone).
-  [[nodiscard]] std::string_view error_log_time() const noexcept { return {error_log_, error_log_len_}; }
+  [[nodiscard]] std::string_view error_log_time() const noexcept {
+    return {error_log_, error_log_len_};
+  }
   // "1732389601.123" (nginx $msec).
   [[nodiscard]] std::string_view msec() const noexcept { return {msec_, msec_len_}; }
   [[nodiscard]] time_t unix_seconds() const noexcept { return seconds_; }

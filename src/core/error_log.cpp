@@ -113,8 +113,8 @@ void ErrorLog::logf(LogLevel level, uint64_t conn_id, const char* format, ...) {
   int n = std::vsnprintf(message, sizeof message, format, args);
   va_end(args);
   if (n < 0) return;
-  const size_t len = static_cast<size_t>(n) < sizeof message ? static_cast<size_t>(n)
-                                                             : sizeof message - 1;
+  const size_t len =
+      static_cast<size_t>(n) < sizeof message ? static_cast<size_t>(n) : sizeof message - 1;
   log(level, conn_id, std::string_view(message, len));
 }
 

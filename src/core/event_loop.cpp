@@ -164,7 +164,9 @@ void EventLoop::run_posted() {
   running_posted_.clear();
 }
 
-void EventLoop::add_tick_hook(std::function<void()> hook) { tick_hooks_.push_back(std::move(hook)); }
+void EventLoop::add_tick_hook(std::function<void()> hook) {
+  tick_hooks_.push_back(std::move(hook));
+}
 
 void EventLoop::post(std::move_only_function<void()> fn) { posted_.push_back(std::move(fn)); }
 

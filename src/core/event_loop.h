@@ -49,8 +49,8 @@ class IoHandler {
 };
 
 // Intrusive one-shot timer: the owner embeds it, sets the callback once, then arms, re-arms and
-// cancels it as often as it likes. Arming, re-arming and cancelling allocate nothing (amortised: the
-// loop's heap vector grows to the peak number of armed timers and stays there). Not copyable or
+// cancels it as often as it likes. Arming, re-arming and cancelling allocate nothing (amortised:
+// the loop's heap vector grows to the peak number of armed timers and stays there). Not copyable or
 // movable (the loop holds its address while armed). The callback runs on the loop's thread after
 // the timer has been disarmed, so it may re-arm it, cancel others, or destroy the timer's owner.
 class Timer {

@@ -64,8 +64,8 @@ class BufferedFileWriter {
 class FileWriterSet {
  public:
   // The writer for `path`, opening it on first use. Errors: open's.
-  [[nodiscard]] Result<BufferedFileWriter*> get(const std::string& path,
-                                                size_t buffer_size = BufferedFileWriter::kDefaultBufferSize);
+  [[nodiscard]] Result<BufferedFileWriter*> get(
+      const std::string& path, size_t buffer_size = BufferedFileWriter::kDefaultBufferSize);
   void flush_all();
   // Reopens every file; failures are logged through error_log() and the first one returned.
   [[nodiscard]] Status reopen_all();

@@ -45,7 +45,8 @@ struct ExitedChild {
 
 // CPUs this process may run on (sched_getaffinity), at least 1: `worker_processes auto`.
 [[nodiscard]] unsigned cpu_count() noexcept;
-// Pins the calling process to one CPU (worker_cpu_affinity / benchmarks). Errors: sched_setaffinity's.
+// Pins the calling process to one CPU (worker_cpu_affinity / benchmarks). Errors:
+// sched_setaffinity's.
 [[nodiscard]] Status pin_to_cpu(unsigned cpu);
 
 }  // namespace wc::core

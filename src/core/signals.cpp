@@ -14,7 +14,8 @@ Result<std::unique_ptr<SignalSet>> SignalSet::open(std::initializer_list<int> si
   std::unique_ptr<SignalSet> set(new SignalSet());
   sigemptyset(&set->mask_);
   for (int signo : signals) {
-    if (sigaddset(&set->mask_, signo) < 0) return sys_fail("sigaddset(" + std::to_string(signo) + ")");
+    if (sigaddset(&set->mask_, signo) < 0)
+      return sys_fail("sigaddset(" + std::to_string(signo) + ")");
   }
   // Block first: a signal arriving between here and the first read stays pending for the fd.
   if (int err = pthread_sigmask(SIG_BLOCK, &set->mask_, nullptr); err != 0) {
@@ -78,7 +79,7 @@ void unblock_all_signals() noexcept {
 }
 
 Status ignore_sigpipe() {
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = SIG_IGN;
   sigemptyset(&sa.sa_mask);
   if (::sigaction(SIGPIPE, &sa, nullptr) < 0) return sys_fail("sigaction(SIGPIPE)");

@@ -33,8 +33,8 @@ class SignalSet final : public IoHandler {
   // stays pending rather than killing the process); call restore() to unblock them.
   ~SignalSet();
 
-  // Registers on `loop` (edge-triggered). The SignalSet must outlive the registration or be
-  // destroyed first (its destructor unregisters).
+  // Registers on `loop` (edge-triggered). Destroy the SignalSet before the loop: its destructor
+  // unregisters from it.
   [[nodiscard]] Status attach(EventLoop& loop);
   // Reads and dispatches every pending signal; called by the loop, callable by hand.
   void on_io(uint32_t events) override;

@@ -50,16 +50,17 @@ struct SocketAddress {
 };
 
 struct ListenOptions {
-  int backlog = 511;         // nginx's default on Linux
-  bool reuseport = false;    // SO_REUSEPORT: each worker may bind its own socket
-  bool ipv6only = true;      // IPV6_V6ONLY on IPv6 sockets (nginx's default since 1.9)
-  bool reuseaddr = true;     // SO_REUSEADDR, so a restart does not wait out TIME_WAIT
-  int defer_accept_s = 0;    // TCP_DEFER_ACCEPT seconds, 0 = off
+  int backlog = 511;       // nginx's default on Linux
+  bool reuseport = false;  // SO_REUSEPORT: each worker may bind its own socket
+  bool ipv6only = true;    // IPV6_V6ONLY on IPv6 sockets (nginx's default since 1.9)
+  bool reuseaddr = true;   // SO_REUSEADDR, so a restart does not wait out TIME_WAIT
+  int defer_accept_s = 0;  // TCP_DEFER_ACCEPT seconds, 0 = off
 };
 
 // socket + options + bind + listen. Errors name the step: `bind() to 127.0.0.1:80 failed (98:
 // Address already in use)`.
-[[nodiscard]] Result<Fd> listen_tcp(const SocketAddress& address, const ListenOptions& options = {});
+[[nodiscard]] Result<Fd> listen_tcp(const SocketAddress& address,
+                                    const ListenOptions& options = {});
 
 // Non-blocking connect (to the upstream, or in tests). Success = the connect is under way or done;
 // wait for EPOLLOUT and check socket_error(). Errors: socket/connect's other than EINPROGRESS.
@@ -74,9 +75,9 @@ enum class AcceptOutcome : unsigned char {
 
 struct Accepted {
   AcceptOutcome outcome = AcceptOutcome::would_block;
-  Fd fd;              // non-blocking, close-on-exec
+  Fd fd;  // non-blocking, close-on-exec
   SocketAddress peer;
-  int error = 0;      // errno for the *_error outcomes
+  int error = 0;  // errno for the *_error outcomes
 };
 
 // One accept4(). EINTR is retried. ECONNABORTED, EPROTO, EPERM, ENOBUFS, ENOMEM, EMFILE, ENFILE

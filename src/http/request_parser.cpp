@@ -1,5 +1,6 @@
 #include "http/request_parser.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "http/chars.h"
@@ -100,67 +101,60 @@ ParseStatus RequestParser::parse(std::string_view data, RequestHead& out, size_t
 
   while (true) {
     const void* lf = scanned_ < n ? std::memchr(d + scanned_, '\n', n - scanned_) : nullptr;
+    const size_t line_end = lf ? static_cast<size_t>(static_cast<const char*>(lf) - d) + 1 : n;
+    // Checks run in the same order whether the line is complete or not, so that the verdict
+    // does not depend on how the bytes were split into reads: method, line size, head size,
+    // line ending.
+    if (lines_ == 0) {
+      // Fail fast on a request line that cannot become valid (a TLS hello, binary garbage).
+      const size_t stop = std::min(line_end, start_ + limits_.max_request_line);
+      size_t p = method_checked_;
+      while (p < stop && is(d[p], detail::kMethodChar)) ++p;
+      if (p < stop && (d[p] != ' ' || p == start_)) return fail(400, "client sent invalid method");
+      method_checked_ = p;
+    }
+    const size_t line_len = line_end - line_start_;  // including CRLF when complete
+    const size_t limit = lines_ == 0 ? limits_.max_request_line : limits_.max_header_line;
+    if (lf ? line_len > limit : line_len >= limit) {
+      return lines_ == 0 ? fail(414, "client sent too long URI")
+                         : fail(431, "client sent too long header line");
+    }
+    if (lf ? line_end - start_ > limits_.max_head : line_end - start_ >= limits_.max_head) {
+      return fail(431, "client sent too large request head");
+    }
     if (lf == nullptr) {
       scanned_ = n;
-      const size_t partial = n - line_start_;
-      if (lines_ == 0) {
-        // Fail fast on a request line that cannot become valid (a TLS hello, binary garbage).
-        size_t p = method_checked_;
-        while (p < n && is(d[p], detail::kMethodChar)) ++p;
-        if (p < n && (d[p] != ' ' || p == start_)) {
-          return fail(400, "client sent invalid method");
-        }
-        method_checked_ = p;
-        if (partial >= limits_.max_request_line) {
-          return fail(414, "client sent too long URI");
-        }
-      } else if (partial >= limits_.max_header_line) {
-        return fail(431, "client sent too long header line");
-      }
-      if (n - start_ >= limits_.max_head) return fail(431, "client sent too large request head");
       return ParseStatus::kNeedMore;
     }
-    const size_t at = static_cast<size_t>(static_cast<const char*>(lf) - d);
+    const size_t at = line_end - 1;
     if (at == line_start_ || d[at - 1] != '\r') {
       return fail(400, "client sent bare LF as line ending");
     }
-    const size_t line_len = at + 1 - line_start_;  // including CRLF
-    if (lines_ == 0) {
-      if (line_len > limits_.max_request_line) return fail(414, "client sent too long URI");
-    } else if (line_len > limits_.max_header_line) {
-      return fail(431, "client sent too long header line");
-    }
-    if (at + 1 - start_ > limits_.max_head) {
-      return fail(431, "client sent too large request head");
-    }
-    scanned_ = at + 1;
+    scanned_ = line_end;
     if (line_len == 2 && lines_ > 0) {
       // Empty line: the head is complete.
-      const ParseStatus s = parse_head(std::string_view(d + start_, at + 1 - start_), out);
-      if (s == ParseStatus::kDone) consumed = at + 1;
+      const ParseStatus s = parse_head(std::string_view(d + start_, line_end - start_), out);
+      if (s == ParseStatus::kDone) consumed = line_end;
       return s;
     }
     if (lines_ > limits_.max_headers) return fail(431, "client sent too many header lines");
     ++lines_;
-    line_start_ = at + 1;
+    line_start_ = line_end;
   }
 }
 
 namespace {
 
-// Parses a decimal Content-Length: 1*DIGIT, no sign, no list, below 2^63.
+// Parses a decimal Content-Length: 1*DIGIT, no sign, no list, at most 2^63-1.
 bool parse_content_length(std::string_view v, uint64_t& out) {
-  if (v.empty() || v.size() > 18) {
-    // 18 digits always fit; longer values are only legal with leading zeros.
-    size_t z = 0;
-    while (z < v.size() && v[z] == '0') ++z;
-    if (v.empty() || v.size() - z > 18) return false;
-    v.remove_prefix(z == v.size() ? z - 1 : z);
-  }
+  if (v.empty()) return false;
+  constexpr uint64_t kMax = 0x7fffffffffffffffULL;
   uint64_t r = 0;
   for (char c : v) {
     if (c < '0' || c > '9') return false;
-    r = r * 10 + static_cast<uint64_t>(c - '0');
+    const uint64_t d = static_cast<uint64_t>(c - '0');
+    if (r > (kMax - d) / 10) return false;
+    r = r * 10 + d;
   }
   out = r;
   return true;

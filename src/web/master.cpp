@@ -1,6 +1,7 @@
 #include "web/master.h"
 
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -36,6 +37,15 @@ void say(const char* level, const std::string& message) {
 
 std::string socket_key(const config::ListenGroup& g) {
   return g.listen.addr_text + (g.listen.reuseport ? "#reuseport" : "");
+}
+
+// nginx's wording for a child's end: "exited with code 1", "exited on signal 9 (core dumped)".
+std::string exit_text(int status) {
+  if (WIFSIGNALED(status)) {
+    return "exited on signal " + std::to_string(WTERMSIG(status)) +
+           (WCOREDUMP(status) ? " (core dumped)" : "");
+  }
+  return "exited with code " + std::to_string(WEXITSTATUS(status));
 }
 
 const char* signal_name(int signo) {
@@ -276,7 +286,7 @@ void Master::reap() {
         retiring_.erase(retiring_.begin() + static_cast<std::ptrdiff_t>(i));
         found = true;
         core::error_log().logf(core::LogLevel::notice, 0, "worker process %d %s", int(child.pid),
-                               core::describe_exit(child.status).c_str());
+                               exit_text(child.status).c_str());
         break;
       }
     }
@@ -288,7 +298,7 @@ void Master::reap() {
       const bool fatal = WIFEXITED(child.status) && WEXITSTATUS(child.status) == 2;
       core::error_log().logf(stopping_ || clean ? core::LogLevel::notice : core::LogLevel::alert, 0,
                              "worker process %d %s", int(child.pid),
-                             core::describe_exit(child.status).c_str());
+                             exit_text(child.status).c_str());
       if (!stopping_ && !fatal) {
         // A worker that died (crash, kill -9, OOM) is replaced in its slot at once.
         if (auto s = start_worker(slot); !s) {

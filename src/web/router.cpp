@@ -383,7 +383,10 @@ Router::Next Router::try_files(Exchange& ex, Output& out, const LocationScripts&
     candidate.clear();
     scripts.try_files[i].append(v, candidate, vars::Escape::none, caps);
     if (candidate.empty()) continue;
-    const bool want_dir = candidate.back() == '/';
+    // "name/" tests for a directory, and the slash is not part of the new $uri (nginx strips it
+    // at config time), so a directory found this way gets the static handler's 301.
+    const bool want_dir = scripts.try_files[i].source().ends_with('/');
+    if (want_dir && candidate.size() > 1) candidate.pop_back();
     const std::string_view path = map_path(ex, candidate);
     auto file = cache_.lookup(path, now);
     if (!file) continue;

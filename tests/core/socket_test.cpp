@@ -63,9 +63,9 @@ TEST(SocketAddress, LocalhostResolvesToLoopback) {
 }
 
 TEST(SocketAddress, RejectsBadForms) {
-  for (const char* bad : {"", "99999", "127.0.0.1:99999", "127.0.0.1:", "127.0.0.1:http",
-                          "[::1", "[::1]8080", "[::1]:", "[zz::1]:80", "::1:80", ":80",
-                          "1.2.3.4:-1", "[::1]:65536"}) {
+  for (const char* bad :
+       {"", "99999", "127.0.0.1:99999", "127.0.0.1:", "127.0.0.1:http", "[::1", "[::1]8080",
+        "[::1]:", "[zz::1]:80", "::1:80", ":80", "1.2.3.4:-1", "[::1]:65536"}) {
     auto a = SocketAddress::parse(bad);
     EXPECT_FALSE(a) << "accepted \"" << bad << "\" as " << a->to_string();
     if (!a) {

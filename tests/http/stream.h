@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -28,6 +29,7 @@ struct Message {
 struct StreamResult {
   enum class End { kClean, kIncomplete, kError, kStopped };
   std::vector<Message> messages;
+  std::optional<Message> partial;  // head complete, body cut short by the end of input
   End end = End::kClean;
   ParseError error;
 };
@@ -113,6 +115,7 @@ inline StreamResult parse_stream(std::string_view data, Limits limits = {},
         }
       } else if (!feed()) {
         r.end = StreamResult::End::kIncomplete;
+        r.partial = std::move(msg);
         return r;
       }
     } else {
@@ -131,6 +134,7 @@ inline StreamResult parse_stream(std::string_view data, Limits limits = {},
         }
       } else if (!feed()) {
         r.end = StreamResult::End::kIncomplete;
+        r.partial = std::move(msg);
         return r;
       }
     }

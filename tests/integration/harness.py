@@ -75,11 +75,13 @@ def free_ports(n):
 
 def http_config(http_body, main="", events="", worker_processes=1, access_log="logs/access.log"):
     """A whole config: the main context every test shares plus an http block with http_body.
-    Placeholders (@PORT@, @PORT1@, @PREFIX@, @HTML@) are filled in by Server."""
+    Placeholders (@PORT@, @PORT1@, @PREFIX@, @HTML@) are filled in by Server.
+    worker_processes=None leaves the directive out (for tests that set it with -g)."""
     access = f"access_log {access_log};" if access_log else ""
+    workers = f"worker_processes {worker_processes};" if worker_processes is not None else ""
     return f"""pid logs/test.pid;
 error_log logs/error.log info;
-worker_processes {worker_processes};
+{workers}
 @NGINX_MAIN@
 {main}
 events {{
@@ -201,6 +203,8 @@ class Server:
         with open(os.path.join(self.prefix, "conf", "mime.types"), "w") as f:
             f.write(MIME_TYPES)
         for rel, content in (files or {}).items():
+            if rel.startswith("conf/") and isinstance(content, str):
+                content = self.render(content)  # included config files get the same ports
             self.write_file(rel, content)
         self.write_config(config)
 
@@ -249,8 +253,17 @@ class Server:
             return [NGINX_BIN, "-p", self.prefix + "/", "-c", "conf/webcycle.conf", *extra]
         return [server_bin(), "web", "-p", self.prefix, "-c", "conf/webcycle.conf", *extra]
 
-    def start(self):
-        extra = ["-g", "daemon off;"] if self.is_nginx else []
+    def start(self, args=()):
+        """Starts the master (args are extra command-line flags, e.g. ["-g", "..."]) and waits,
+        bounded, until every port accepts connections."""
+        extra = list(args)
+        if self.is_nginx:
+            # nginx allows one -g: fold ours into the caller's.
+            if "-g" in extra:
+                i = extra.index("-g")
+                extra[i + 1] = "daemon off; " + extra[i + 1]
+            else:
+                extra += ["-g", "daemon off;"]
         self._stdout = open(os.path.join(self.prefix, "server.out"), "wb")
         self.proc = subprocess.Popen(self.command(extra), stdin=subprocess.DEVNULL,
                                      stdout=self._stdout, stderr=subprocess.STDOUT)

@@ -87,6 +87,7 @@ Result<std::unique_ptr<WebConfig>> load_config(const LoadOptions& options) {
 
   ParseOptions parse;
   parse.include_base = config->conf_dir;
+  parse.allow_include = options.allow_include;
   parse.include_fallback = options.share_dir.empty() ? "" : with_slash(options.share_dir);
   ConfTree tree;
   Status st = options.text != nullptr

@@ -246,6 +246,8 @@ struct LoadOptions {
   std::string share_dir;     // installed share/webcycle: fallback for relative plain includes
   // When set, parse this text instead of reading conf_file (conf_file still names it).
   const std::string* text = nullptr;
+  // false: `include` is refused (fuzzing, text from an untrusted source).
+  bool allow_include = true;
 };
 
 // Reads, checks and merges the configuration. One error, nginx's message with "in F:L" (or

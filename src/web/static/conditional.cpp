@@ -45,8 +45,8 @@ bool modified_since(std::string_view value, int64_t mtime, IfModifiedSince mode)
 
 }  // namespace
 
-Conditional evaluate_conditionals(const ConditionalHeaders& h, std::string_view etag,
-                                  int64_t mtime, IfModifiedSince mode) noexcept {
+Conditional evaluate_conditionals(const ConditionalHeaders& h, std::string_view etag, int64_t mtime,
+                                  IfModifiedSince mode) noexcept {
   if (h.if_unmodified_since && !unmodified_since(*h.if_unmodified_since, mtime)) {
     return Conditional::precondition_failed;
   }

@@ -35,9 +35,9 @@ struct ConditionalHeaders {
 
 // `etag` is the response's ETag with quotes (empty = none, as with `etag off`); `mtime` is the
 // Last-Modified time in seconds, or -1 when the response has none.
-[[nodiscard]] Conditional evaluate_conditionals(const ConditionalHeaders& h, std::string_view etag,
-                                                int64_t mtime,
-                                                IfModifiedSince mode = IfModifiedSince::exact) noexcept;
+[[nodiscard]] Conditional evaluate_conditionals(
+    const ConditionalHeaders& h, std::string_view etag, int64_t mtime,
+    IfModifiedSince mode = IfModifiedSince::exact) noexcept;
 
 // nginx's list match (ngx_http_test_if_match): true if `header` is "*" or lists `etag`.
 // `weak` drops a "W/" prefix from each listed tag before comparing (If-None-Match does).

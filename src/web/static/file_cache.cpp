@@ -19,9 +19,9 @@ struct FileCacheEntry {
   char last_modified[32] = {};
   int64_t mtime_ns = 0;  // full-resolution mtime, to notice changes within one second
   int64_t checked_ms = 0;
-  Error error;           // error.code != 0: a cached failure
+  Error error;  // error.code != 0: a cached failure
   uint32_t refs = 0;
-  bool linked = false;   // in map_ and the LRU list
+  bool linked = false;  // in map_ and the LRU list
   FileCacheEntry* prev = nullptr;
   FileCacheEntry* next = nullptr;
 };
@@ -111,8 +111,9 @@ FileCache::~FileCache() {
   // FileRefs must not outlive the cache (documented); entries still pinned are freed anyway.
   while (lru_head_ != nullptr) {
     FileCacheEntry* e = lru_head_;
-    unlink(e);
-    if (e->refs != 0) destroy(e);
+    bool pinned = e->refs != 0;
+    unlink(e);  // frees it unless pinned
+    if (pinned) destroy(e);
   }
 }
 
@@ -192,7 +193,8 @@ Status FileCache::load(FileCacheEntry* e) {
   f.dev = st.st_dev;
   f.ino = st.st_ino;
   f.etag = ETag(f.mtime, f.size);
-  f.last_modified = std::string_view(e->last_modified, format_last_modified(f.mtime, e->last_modified));
+  f.last_modified =
+      std::string_view(e->last_modified, format_last_modified(f.mtime, e->last_modified));
   e->mtime_ns = mtime_ns_of(st);
 
   if (f.is_dir) {

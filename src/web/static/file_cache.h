@@ -28,16 +28,16 @@
 namespace wc::web::static_files {
 
 struct FileCacheOptions {
-  size_t max_entries = 10000;        // open_file_cache max=
-  int64_t valid_ms = 1000;           // like open_file_cache_valid (nginx's default is 60 s)
-  size_t max_inline_bytes = 16384;   // regular files up to this size are held in memory
-  bool cache_errors = true;          // open_file_cache_errors: cache ENOENT & co too
+  size_t max_entries = 10000;       // open_file_cache max=
+  int64_t valid_ms = 1000;          // like open_file_cache_valid (nginx's default is 60 s)
+  size_t max_inline_bytes = 16384;  // regular files up to this size are held in memory
+  bool cache_errors = true;         // open_file_cache_errors: cache ENOENT & co too
 };
 
 struct CachedFile {
-  int fd = -1;              // O_RDONLY|O_NONBLOCK|O_CLOEXEC; owned by the cache; -1 for dirs
-  uint64_t size = 0;        // st_size
-  int64_t mtime = 0;        // st_mtime, seconds (what ETag and Last-Modified use)
+  int fd = -1;        // O_RDONLY|O_NONBLOCK|O_CLOEXEC; owned by the cache; -1 for dirs
+  uint64_t size = 0;  // st_size
+  int64_t mtime = 0;  // st_mtime, seconds (what ETag and Last-Modified use)
   bool is_dir = false;
   bool is_regular = false;
   bool has_content = false;  // content holds the whole file (regular, size <= max_inline_bytes)

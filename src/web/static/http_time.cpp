@@ -130,7 +130,8 @@ std::optional<int64_t> parse_nginx_http_time(std::string_view s) noexcept {
     m += 12;
     y -= 1;
   }
-  int64_t days = 365 * y + y / 4 - y / 100 + y / 400 + 367 * m / 12 - 30 + day - 1 - 719527 + 31 + 28;
+  int64_t days =
+      365 * y + y / 4 - y / 100 + y / 400 + 367 * m / 12 - 30 + day - 1 - 719527 + 31 + 28;
   return days * 86400 + hour * 3600 + min * 60 + sec;
 }
 

@@ -1,9 +1,9 @@
 #include "web/vars/request_id.h"
 
 #include <sys/random.h>
+#include <unistd.h>
 
 #include <ctime>
-#include <unistd.h>
 
 namespace wc::web::vars {
 namespace {

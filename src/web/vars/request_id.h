@@ -13,8 +13,8 @@ class RequestIdGenerator {
  public:
   static constexpr size_t kLength = 32;
 
-  RequestIdGenerator();                         // seeds from getrandom()
-  explicit RequestIdGenerator(uint64_t seed);   // deterministic, for tests
+  RequestIdGenerator();                        // seeds from getrandom()
+  explicit RequestIdGenerator(uint64_t seed);  // deterministic, for tests
 
   // Writes kLength hex chars (no NUL) to `out`; returns a view of them.
   std::string_view next(char* out) noexcept;

@@ -298,7 +298,8 @@ Result<Template> Template::compile(std::string_view source) {
           // The name (after the prefix) is stored after the source, lowercased.
           uint32_t off = static_cast<uint32_t>(t.text_.size());
           t.text_.append(name, pre.prefix.size());
-          t.parts_.push_back({pre.var, off, static_cast<uint32_t>(name.size() - pre.prefix.size())});
+          t.parts_.push_back(
+              {pre.var, off, static_cast<uint32_t>(name.size() - pre.prefix.size())});
           known = true;
           break;
         }
@@ -382,7 +383,8 @@ void Template::append(const RequestVars& v, std::string& out, Escape escape,
         uint64_t ms = v.request_time_us / 1000;
         put_u64(out, ms / 1000);
         const char frac[4] = {'.', static_cast<char>('0' + ms % 1000 / 100),
-                              static_cast<char>('0' + ms % 100 / 10), static_cast<char>('0' + ms % 10)};
+                              static_cast<char>('0' + ms % 100 / 10),
+                              static_cast<char>('0' + ms % 10)};
         out.append(frac, 4);
         break;
       }
@@ -463,8 +465,9 @@ void Template::append(const RequestVars& v, std::string& out, Escape escape,
         put(out, find_cookie(v.request_headers, {text_.data() + p.offset, p.length}), escape);
         break;
       case Var::arg:
-        put(out, v.args.data() != nullptr ? find_arg(v.args, {text_.data() + p.offset, p.length})
-                                          : std::string_view{},
+        put(out,
+            v.args.data() != nullptr ? find_arg(v.args, {text_.data() + p.offset, p.length})
+                                     : std::string_view{},
             escape);
         break;
     }

@@ -27,10 +27,10 @@
 namespace wc::web::vars {
 
 enum class Escape : unsigned char {
-  none,     // bytes as they are; a missing value is empty (scripts, `escape=none` logs)
-  log,      // access log default: '"', '\\', bytes < 0x20 and >= 0x7f as "\xHH" (uppercase); a
-            // missing value prints "-"
-  json,     // JSON string escapes ("\"", "\\\\", "\n", "\u0001", ...); a missing value is empty
+  none,  // bytes as they are; a missing value is empty (scripts, `escape=none` logs)
+  log,   // access log default: '"', '\\', bytes < 0x20 and >= 0x7f as "\xHH" (uppercase); a
+         // missing value prints "-"
+  json,  // JSON string escapes ("\"", "\\\\", "\n", "\u0001", ...); a missing value is empty
 };
 
 class Template {
@@ -38,13 +38,45 @@ class Template {
   // Which variable a reference names (exposed for tests and for callers that want to know, e.g.,
   // whether a template uses $request_body).
   enum class Var : unsigned char {
-    literal, capture,
-    remote_addr, remote_port, remote_user, time_local, time_iso8601, msec, request, status,
-    body_bytes_sent, bytes_sent, request_time, request_length, host, hostname, request_id,
-    request_method, request_uri, uri, args, is_args, server_name, server_addr, server_port,
-    server_protocol, scheme, connection, connection_requests, document_root, request_filename,
-    content_type, content_length, pid, nginx_version,
-    http_header, sent_http_header, cookie, arg,
+    literal,
+    capture,
+    remote_addr,
+    remote_port,
+    remote_user,
+    time_local,
+    time_iso8601,
+    msec,
+    request,
+    status,
+    body_bytes_sent,
+    bytes_sent,
+    request_time,
+    request_length,
+    host,
+    hostname,
+    request_id,
+    request_method,
+    request_uri,
+    uri,
+    args,
+    is_args,
+    server_name,
+    server_addr,
+    server_port,
+    server_protocol,
+    scheme,
+    connection,
+    connection_requests,
+    document_root,
+    request_filename,
+    content_type,
+    content_length,
+    pid,
+    nginx_version,
+    http_header,
+    sent_http_header,
+    cookie,
+    arg,
   };
 
   Template() = default;
@@ -76,7 +108,7 @@ class Template {
     uint32_t offset;  // literal: text range; header/cookie/arg: name range (lowercase, '_')
     uint32_t length;  // capture: index in `length`
   };
-  std::string text_;   // the source, then the normalized names referenced by parts
+  std::string text_;  // the source, then the normalized names referenced by parts
   std::vector<Part> parts_;
   uint32_t source_len_ = 0;
   bool has_variables_ = false;

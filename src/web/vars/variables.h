@@ -19,16 +19,16 @@ namespace wc::web::vars {
 // Same layout as wc::http::Header ({name, value} views), so a span of those can be converted
 // element-wise (or, as both are two string_views, viewed in place by the caller if it wishes).
 struct HeaderView {
-  std::string_view name;   // as received; matched case-insensitively, '-' == '_'
+  std::string_view name;  // as received; matched case-insensitively, '-' == '_'
   std::string_view value;
 };
 
 struct RequestVars {
   // Connection.
-  std::string_view remote_addr;  // $remote_addr "192.0.2.1" / "::1"
-  std::string_view remote_port;  // $remote_port
-  std::string_view server_addr;  // $server_addr (local address of the connection)
-  std::string_view server_port;  // $server_port
+  std::string_view remote_addr;      // $remote_addr "192.0.2.1" / "::1"
+  std::string_view remote_port;      // $remote_port
+  std::string_view server_addr;      // $server_addr (local address of the connection)
+  std::string_view server_port;      // $server_port
   uint64_t connection = 0;           // $connection: connection serial number
   uint64_t connection_requests = 0;  // $connection_requests: requests so far on it, this included
 

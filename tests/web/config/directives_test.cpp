@@ -322,27 +322,27 @@ TEST_F(Directives, ListenGroupErrors) {
                                 "server {\nlisten 8080 reuseport;\n}\n}\n"),
             "duplicate listen options for 0.0.0.0:8080" + at(5));
   EXPECT_EQ(load_error(dir, std::string(kEvents) + "http {\nserver {\nlisten 8080;\nlisten 8080;\n}\n}\n"),
-            "a duplicate listen 0.0.0.0:8080" + at(4));
+            "a duplicate listen 0.0.0.0:8080" + at(5));
 }
 
 TEST_F(Directives, Locations) {
   EXPECT_EQ(load_error(dir, std::string(kEvents) +
                                 "http {\nserver {\nlocation /x {}\nlocation /x {}\n}\n}\n"),
-            "duplicate location \"/x\"" + at(4));
+            "duplicate location \"/x\"" + at(5));
   EXPECT_EQ(load_error(dir, std::string(kEvents) +
                                 "http {\nserver {\nlocation = /x {}\nlocation = /x {}\n}\n}\n"),
-            "duplicate location \"/x\"" + at(4));
+            "duplicate location \"/x\"" + at(5));
   EXPECT_EQ(load_error(dir, std::string(kEvents) +
                                 "http {\nserver {\nlocation /a {\nlocation /b {}\n}\n}\n}\n"),
-            "location \"/b\" is outside location \"/a\"" + at(4));
+            "location \"/b\" is outside location \"/a\"" + at(5));
   EXPECT_EQ(load_error(dir, std::string(kEvents) +
                                 "http {\nserver {\nlocation = /a {\nlocation /a/b {}\n}\n}\n}\n"),
-            "location \"/a/b\" cannot be inside the exact location \"/a\"" + at(4));
+            "location \"/a/b\" cannot be inside the exact location \"/a\"" + at(5));
   EXPECT_EQ(load_error(dir, std::string(kEvents) +
                                 "http {\nserver {\nlocation /a {\nlocation @n {}\n}\n}\n}\n"),
-            "named location \"@n\" can be on the server level only" + at(4));
+            "named location \"@n\" can be on the server level only" + at(5));
   EXPECT_EQ(load_error(dir, std::string(kEvents) + "http {\nserver {\nlocation !! /a {}\n}\n}\n"),
-            "invalid location modifier \"!!\"" + at(3));
+            "invalid location modifier \"!!\"" + at(4));
   EXPECT_EQ(load_error(dir, std::string(kEvents) +
                                 "http {\nserver {\nlocation = /x {}\nlocation /x {}\nlocation ^~ /y {}\n}\n}\n"),
             "");
@@ -386,7 +386,7 @@ TEST_F(Directives, TypesBlockWarnsOnDuplicateExtension) {
   ASSERT_TRUE(c) << c.error().message;
   ASSERT_EQ((*c)->warnings.size(), 1u);
   EXPECT_EQ((*c)->warnings[0], "duplicate extension \"x\", content type: \"text/b\", previous "
-                               "content type: \"text/a\"" + at(2));
+                               "content type: \"text/a\"" + at(3));
   const ServerConf& s = *(*c)->http.servers[0];
   EXPECT_EQ(mime_type(s.loc, "f.x"), "text/b");
   EXPECT_EQ(mime_type(find_location(s, "/t/a.x"), "/t/a.x"), "text/d");

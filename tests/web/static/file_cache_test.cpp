@@ -1,11 +1,10 @@
 #include "web/static/file_cache.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -131,8 +130,7 @@ TEST_F(FileCacheTest, MissingFileIs404AndCachedNegatively) {
   auto r = cache.lookup(path, 0);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ENOENT);
-  EXPECT_EQ(r.error().message,
-            "open() \"" + path + "\" failed (2: No such file or directory)");
+  EXPECT_EQ(r.error().message, "open() \"" + path + "\" failed (2: No such file or directory)");
   EXPECT_EQ(status_for_errno(r.error().code).status, 404);
   EXPECT_EQ(status_for_errno(r.error().code).level, ErrnoLogLevel::error);
 

@@ -175,7 +175,7 @@ TEST(Template, Captures) {
   EXPECT_EQ(eval("/data/$1/$2", v, Escape::none, caps), "/data/img/cat.png");
   EXPECT_EQ(eval("${1}x$0", v, Escape::none, caps), "imgx/img/cat.png");
   EXPECT_EQ(eval("$12", v, Escape::none, caps), "img2");  // one digit, as nginx reads it
-  EXPECT_EQ(eval("[$9]", v, Escape::none, caps), "[]");    // missing capture: empty, even in logs
+  EXPECT_EQ(eval("[$9]", v, Escape::none, caps), "[]");   // missing capture: empty, even in logs
   EXPECT_EQ(eval("[$9]", v, Escape::log, caps), "[]");
   auto t = Template::compile("$1");
   ASSERT_TRUE(t);
@@ -195,9 +195,9 @@ TEST(Template, Captures) {
 TEST(Template, MissingVersusEmpty) {
   RequestVars v;  // all views null: every string variable is "not found"
   v.args = std::string_view("", 0);
-  EXPECT_EQ(eval("[$remote_user][$http_referer][$args][$arg_a][$cookie_a][$sent_http_x]", v,
-                 Escape::log),
-            "[-][-][][-][-][-]");
+  EXPECT_EQ(
+      eval("[$remote_user][$http_referer][$args][$arg_a][$cookie_a][$sent_http_x]", v, Escape::log),
+      "[-][-][][-][-][-]");
   EXPECT_EQ(eval("[$remote_user][$http_referer][$args]", v, Escape::none), "[][][]");
   EXPECT_EQ(eval("[$remote_user][$http_referer][$args]", v, Escape::json), "[][][]");
   EXPECT_EQ(eval("[$is_args]", v, Escape::log), "[]");
