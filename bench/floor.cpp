@@ -4,13 +4,15 @@
 // response held in memory: no parsing beyond finding the end of each header block, no files, no
 // logging. All complete requests found in one read are answered with one writev (pipelining), so
 // whatever a real server does on top of this is its own cost. Requests are assumed to have no body
-// (the benchmarks send only GET). Stopped by SIGTERM/SIGINT (their default action).
+// (the benchmarks send only GET). Stopped by SIGTERM/SIGINT (their default action); SIGPIPE is
+// ignored.
 //
 // Usage: floor PORT [BODY_BYTES]   (listens on 127.0.0.1:PORT; body defaults to 1024 bytes)
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -95,6 +97,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: floor PORT [BODY_BYTES]\n");
     return 2;
   }
+  signal(SIGPIPE, SIG_IGN);  // a client closing mid-response is an EPIPE, not the end of us
   const int port = std::atoi(argv[1]);
   const size_t body = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 1024;
   g_response =

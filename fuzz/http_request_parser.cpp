@@ -38,7 +38,8 @@ Verdict run(std::string_view in, size_t split) {
   limits.max_head = 2048;
   limits.max_headers = 16;
   RequestParser parser(limits);
-  ChunkedDecoder decoder(ChunkedLimits{.max_body = 4096, .max_extensions = 64, .max_trailers = 256});
+  ChunkedDecoder decoder(
+      ChunkedLimits{.max_body = 4096, .max_extensions = 64, .max_trailers = 256});
   RequestHead head;
   size_t avail = split;
   size_t pos = 0;
@@ -56,7 +57,7 @@ Verdict run(std::string_view in, size_t split) {
         if (consumed == 0 || consumed > rest.size()) std::abort();
         check_inside(head.method_name, buf);
         check_inside(head.target, buf);
-        check_inside(head.path, buf);
+        if (head.path != "/") check_inside(head.path, buf);  // "/" may be a literal
         check_inside(head.query, buf);
         check_inside(head.host, buf);
         for (const Header& h : head.headers) {

@@ -1,6 +1,8 @@
 // Fuzzes the whole config load (lexer, directive table, merging, regex compile, listen groups)
 // and then the per-request lookups on whatever loaded. Input: config text, optionally followed by
 // a NUL byte and -g text. `include` is refused so the harness never reads the file system.
+#include "web/config/web_config.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -8,7 +10,6 @@
 
 #include "web/config/locations.h"
 #include "web/config/server_names.h"
-#include "web/config/web_config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace wc::web::config;
@@ -24,10 +25,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto config = load_config(options);
   if (!config) return 0;
   (void)dump_config(**config);
-  static constexpr std::string_view kUris[] = {"/", "/index.html", "/a/b/c.txt", "/images/x.PNG",
-                                               "/documents/", "/x.php", "/%2e%2e/"};
-  static constexpr std::string_view kHosts[] = {"", "example.com", "WWW.Example.com:80",
-                                                "a.b.example.org.", "[::1]:8080", "x"};
+  static constexpr std::string_view kUris[] = {
+      "/", "/index.html", "/a/b/c.txt", "/images/x.PNG", "/documents/", "/x.php", "/%2e%2e/"};
+  static constexpr std::string_view kHosts[] = {
+      "", "example.com", "WWW.Example.com:80", "a.b.example.org.", "[::1]:8080", "x"};
   Captures captures;
   for (const ListenGroup& group : listen_sockets(**config)) {
     for (std::string_view host : kHosts) {

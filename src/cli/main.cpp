@@ -8,6 +8,9 @@
 
 #include "web/options.h"
 
+#ifndef WEBCYCLE_SHARE_DIR
+#define WEBCYCLE_SHARE_DIR "/usr/local/share/webcycle/"
+#endif
 #ifndef WEBCYCLE_PREFIX
 #define WEBCYCLE_PREFIX "/usr/local/webcycle/"
 #endif
@@ -113,6 +116,7 @@ int web_command(int argc, char** argv) {
   if (conf.empty()) conf = "conf/webcycle.conf";
   if (conf[0] != '/') conf = prefix + conf;
   options.prefix = prefix;
+  options.share_dir = WEBCYCLE_SHARE_DIR;
   options.conf_file = conf;
   return wc::web::run_web(options);
 }

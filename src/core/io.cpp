@@ -10,6 +10,8 @@ namespace wc::core {
 
 namespace {
 
+constexpr size_t kDefaultReadSpace = 4096;
+
 IoResult from_errno(int err) {
   if (err == EAGAIN || err == EWOULDBLOCK) return {IoStatus::would_block, 0, 0};
   return {IoStatus::error, 0, err};
@@ -27,7 +29,10 @@ IoResult read_some(int fd, std::span<char> into) {
 }
 
 IoResult read_into(int fd, Buffer& buffer, size_t min_space) {
-  if (buffer.writable() < min_space) buffer.reserve(min_space);
+  // Never offer read() zero bytes: that returns 0, which would look like data-less success.
+  if (buffer.writable() < min_space || buffer.writable() == 0) {
+    buffer.reserve(min_space != 0 ? min_space : kDefaultReadSpace);
+  }
   IoResult r = read_some(fd, {buffer.write_ptr(), buffer.writable()});
   if (r.ok()) buffer.commit(r.bytes);
   return r;

@@ -31,8 +31,9 @@ struct IoResult {
   [[nodiscard]] bool would_block() const noexcept { return status == IoStatus::would_block; }
 };
 
-// Reads into `buffer`'s writable space, first reserving `min_space` if less is writable. A result
-// with bytes == the space offered means more may be waiting: read again before waiting.
+// Reads into `buffer`'s writable space, first reserving `min_space` if less is writable (with
+// min_space 0, whatever is writable, or 4 KiB if nothing is). A result with bytes == the space
+// offered means more may be waiting: read again before waiting.
 [[nodiscard]] IoResult read_into(int fd, Buffer& buffer, size_t min_space = 16384);
 // Reads into a caller-supplied span.
 [[nodiscard]] IoResult read_some(int fd, std::span<char> into);

@@ -7,13 +7,13 @@
 namespace wc::http::detail {
 
 enum : uint8_t {
-  kTchar = 1 << 0,      // token character (RFC 9110 5.6.2)
-  kFieldVchar = 1 << 1, // field-value character: VCHAR, obs-text, SP, HTAB
-  kTargetChar = 1 << 2, // request-target byte we accept: VCHAR except none, plus obs-text
+  kTchar = 1 << 0,       // token character (RFC 9110 5.6.2)
+  kFieldVchar = 1 << 1,  // field-value character: VCHAR, obs-text, SP, HTAB
+  kTargetChar = 1 << 2,  // request-target byte we accept: VCHAR except none, plus obs-text
   kHex = 1 << 3,
-  kUnreserved = 1 << 4, // RFC 3986 unreserved
-  kSubDelim = 1 << 5,   // RFC 3986 sub-delims
-  kMethodChar = 1 << 6, // nginx's method alphabet: A-Z, '_', '-'
+  kUnreserved = 1 << 4,  // RFC 3986 unreserved
+  kSubDelim = 1 << 5,    // RFC 3986 sub-delims
+  kMethodChar = 1 << 6,  // nginx's method alphabet: A-Z, '_', '-'
 };
 
 constexpr std::array<uint8_t, 256> make_char_table() {
@@ -24,8 +24,21 @@ constexpr std::array<uint8_t, 256> make_char_table() {
     bool digit = c >= '0' && c <= '9';
     if (alpha || digit) v |= kTchar;
     switch (c) {
-      case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-      case '.': case '^': case '_': case '`': case '|': case '~':
+      case '!':
+      case '#':
+      case '$':
+      case '%':
+      case '&':
+      case '\'':
+      case '*':
+      case '+':
+      case '-':
+      case '.':
+      case '^':
+      case '_':
+      case '`':
+      case '|':
+      case '~':
         v |= kTchar;
         break;
       default:
@@ -36,8 +49,17 @@ constexpr std::array<uint8_t, 256> make_char_table() {
     if (digit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) v |= kHex;
     if (alpha || digit || c == '-' || c == '.' || c == '_' || c == '~') v |= kUnreserved;
     switch (c) {
-      case '!': case '$': case '&': case '\'': case '(': case ')': case '*': case '+': case ',':
-      case ';': case '=':
+      case '!':
+      case '$':
+      case '&':
+      case '\'':
+      case '(':
+      case ')':
+      case '*':
+      case '+':
+      case ',':
+      case ';':
+      case '=':
         v |= kSubDelim;
         break;
       default:

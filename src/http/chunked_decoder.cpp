@@ -190,8 +190,7 @@ ParseStatus ChunkedDecoder::decode_raw(std::string_view in, size_t& consumed, Ra
           break;
         }
         if (c != ':') return fail(400, "client sent invalid trailer line");
-        if (name_len_ <= sizeof(name_) &&
-            forbidden_trailer(std::string_view(name_, name_len_))) {
+        if (name_len_ <= sizeof(name_) && forbidden_trailer(std::string_view(name_, name_len_))) {
           return fail(400, "client sent forbidden trailer field");
         }
         state_ = State::kTrailerValue;

@@ -19,9 +19,9 @@
 namespace wc::http {
 
 struct ChunkedLimits {
-  uint64_t max_body = 0;          // client_max_body_size; 0 = unlimited (as nginx)
-  size_t max_extensions = 4096;   // bytes of chunk extensions per chunk-size line
-  size_t max_trailers = 8192;     // bytes of the whole trailer section
+  uint64_t max_body = 0;         // client_max_body_size; 0 = unlimited (as nginx)
+  size_t max_extensions = 4096;  // bytes of chunk extensions per chunk-size line
+  size_t max_trailers = 8192;    // bytes of the whole trailer section
 };
 
 class ChunkedDecoder {
@@ -39,8 +39,7 @@ class ChunkedDecoder {
   [[nodiscard]] ParseStatus decode(std::string_view in, size_t& consumed, Sink&& on_data) {
     using S = std::remove_reference_t<Sink>;
     return decode_raw(
-        in, consumed,
-        [](void* ctx, std::string_view piece) { (*static_cast<S*>(ctx))(piece); },
+        in, consumed, [](void* ctx, std::string_view piece) { (*static_cast<S*>(ctx))(piece); },
         const_cast<void*>(static_cast<const void*>(&on_data)));
   }
   // Convenience: appends decoded bytes to `out`.
@@ -87,8 +86,8 @@ class ChunkedDecoder {
   size_t digits_ = 0;
   size_t ext_len_ = 0;
   size_t trailer_len_ = 0;
-  size_t name_len_ = 0;        // bytes of the current trailer name
-  char name_[24] = {};         // its first bytes, lower-cased (to refuse framing fields)
+  size_t name_len_ = 0;  // bytes of the current trailer name
+  char name_[24] = {};   // its first bytes, lower-cased (to refuse framing fields)
   ParseError error_;
 };
 

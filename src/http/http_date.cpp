@@ -123,9 +123,8 @@ std::optional<time_t> parse_http_date(std::string_view s) {
   // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT"
   for (const char* day : kDays) {
     Reader r{s};
-    if (r.lit(day) && r.lit(", ") && r.digits(2, d) && r.lit(" ") && r.month(mon) &&
-        r.lit(" ") && r.digits(4, y) && r.lit(" ") && r.time(h, m, sec) && r.lit(" GMT") &&
-        r.at_end()) {
+    if (r.lit(day) && r.lit(", ") && r.digits(2, d) && r.lit(" ") && r.month(mon) && r.lit(" ") &&
+        r.digits(4, y) && r.lit(" ") && r.time(h, m, sec) && r.lit(" GMT") && r.at_end()) {
       return make_time(y, mon, d, h, m, sec);
     }
   }
@@ -148,9 +147,8 @@ std::optional<time_t> parse_http_date(std::string_view s) {
   // RFC 850: "Sunday, 06-Nov-94 08:49:37 GMT"
   for (const char* day : kLongDays) {
     Reader r{s};
-    if (r.lit(day) && r.lit(", ") && r.digits(2, d) && r.lit("-") && r.month(mon) &&
-        r.lit("-") && r.digits(2, y) && r.lit(" ") && r.time(h, m, sec) && r.lit(" GMT") &&
-        r.at_end()) {
+    if (r.lit(day) && r.lit(", ") && r.digits(2, d) && r.lit("-") && r.month(mon) && r.lit("-") &&
+        r.digits(2, y) && r.lit(" ") && r.time(h, m, sec) && r.lit(" GMT") && r.at_end()) {
       y += y >= 70 ? 1900 : 2000;
       return make_time(y, mon, d, h, m, sec);
     }

@@ -177,6 +177,27 @@ bool for_each_token(std::string_view v, F&& f) {
   return true;
 }
 
+// SWAR: true when none of the 8 bytes in `x` is below `lo` (lo <= 0x80) or equal to DEL.
+// Lets the common runs of plain bytes in targets and values skip the per-byte table.
+inline bool plain8(uint64_t x, uint64_t lo) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  const uint64_t below = (x - kOnes * lo) & ~x & kHigh;
+  const uint64_t del = x ^ (kOnes * 0x7f);
+  const uint64_t is_del = (del - kOnes) & ~del & kHigh;
+  return (below | is_del) == 0;
+}
+
+inline const char* skip_plain(const char* p, const char* end, uint64_t lo) {
+  while (end - p >= 8) {
+    uint64_t x;
+    std::memcpy(&x, p, 8);
+    if (!plain8(x, lo)) break;
+    p += 8;
+  }
+  return p;
+}
+
 bool is_token(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
@@ -200,13 +221,14 @@ ParseStatus RequestParser::parse_head(std::string_view head, RequestHead& out) {
   out.method = parse_method(out.method_name);
   ++p;
   const char* t = p;
+  p = skip_plain(p, end, 0x21);
   while (is(*p, detail::kTargetChar)) ++p;
   if (p == t || *p != ' ') return fail(400, "client sent invalid request");
   out.target = std::string_view(t, p - t);
   ++p;
   // HTTP-version = "HTTP/" DIGIT "." DIGIT
-  if (end - p < 10 || std::memcmp(p, "HTTP/", 5) != 0 || p[5] < '0' || p[5] > '9' ||
-      p[6] != '.' || p[7] < '0' || p[7] > '9' || p[8] != '\r' || p[9] != '\n') {
+  if (end - p < 10 || std::memcmp(p, "HTTP/", 5) != 0 || p[5] < '0' || p[5] > '9' || p[6] != '.' ||
+      p[7] < '0' || p[7] > '9' || p[8] != '\r' || p[9] != '\n') {
     return fail(400, "client sent invalid request");
   }
   out.major = p[5] - '0';
@@ -240,6 +262,7 @@ ParseStatus RequestParser::parse_head(std::string_view head, RequestHead& out) {
     ++p;
     while (*p == ' ' || *p == '\t') ++p;
     const char* v = p;
+    p = skip_plain(p, end, 0x20);
     while (is(*p, detail::kFieldVchar)) ++p;
     if (p[0] != '\r' || p[1] != '\n') return fail(400, "client sent invalid header line");
     const char* ve = p;
@@ -274,9 +297,12 @@ ParseStatus RequestParser::parse_head(std::string_view head, RequestHead& out) {
       case 10:
         if (iequals(hname, "connection")) {
           (void)for_each_token(value, [&](std::string_view tok) {
-            if (iequals(tok, "close")) conn_close = true;
-            else if (iequals(tok, "keep-alive")) conn_keep_alive = true;
-            else if (iequals(tok, "upgrade")) conn_upgrade = true;
+            if (iequals(tok, "close"))
+              conn_close = true;
+            else if (iequals(tok, "keep-alive"))
+              conn_keep_alive = true;
+            else if (iequals(tok, "upgrade"))
+              conn_upgrade = true;
             return true;
           });
         }

@@ -56,8 +56,8 @@ struct RequestHead {
   std::string_view query;       // after the first '?', without it; empty when none
   std::string_view host;        // absolute-form authority if present, else the Host value
   Body body = Body::kNone;
-  uint64_t content_length = 0;  // valid when body == kLength
-  bool keep_alive = true;       // HTTP/1.1 unless "Connection: close"; 1.0 only with keep-alive
+  uint64_t content_length = 0;   // valid when body == kLength
+  bool keep_alive = true;        // HTTP/1.1 unless "Connection: close"; 1.0 only with keep-alive
   bool expect_continue = false;  // "Expect: 100-continue" (other expectations: 417 is the
                                  // caller's choice; see expect_other)
   bool expect_other = false;     // an Expect value other than 100-continue
@@ -90,8 +90,8 @@ struct Limits {
 enum class ParseStatus : uint8_t { kDone, kNeedMore, kError };
 
 struct ParseError {
-  int status = 0;               // 400, 413, 414, 431, 501 or 505; 0 when no error
-  std::string_view reason;      // static text for the error log ("client sent invalid header line")
+  int status = 0;           // 400, 413, 414, 431, 501 or 505; 0 when no error
+  std::string_view reason;  // static text for the error log ("client sent invalid header line")
 };
 
 // Case-insensitive ASCII comparison (header names, tokens).
@@ -125,12 +125,12 @@ class RequestParser {
   ParseStatus parse_head(std::string_view head, RequestHead& out);
 
   Limits limits_;
-  size_t start_ = 0;       // offset of the request line (after skipped empty lines)
-  size_t scanned_ = 0;     // the LF search resumes here (offset into data)
-  size_t line_start_ = 0;  // start of the current, unfinished line
-  size_t lines_ = 0;       // complete lines of the head so far (request line included)
+  size_t start_ = 0;           // offset of the request line (after skipped empty lines)
+  size_t scanned_ = 0;         // the LF search resumes here (offset into data)
+  size_t line_start_ = 0;      // start of the current, unfinished line
+  size_t lines_ = 0;           // complete lines of the head so far (request line included)
   size_t method_checked_ = 0;  // bytes of the request line checked early (fail fast on garbage)
-  bool started_ = false;   // past the leading empty lines
+  bool started_ = false;       // past the leading empty lines
   ParseError error_;
 };
 

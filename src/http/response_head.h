@@ -18,20 +18,20 @@ struct ResponseHead {
   enum class Connection : uint8_t { kNone, kKeepAlive, kClose, kUpgrade };
 
   int status = 200;
-  bool server_tokens = false;          // "Server: webcycle/VERSION" instead of "Server: webcycle"
-  std::string_view server_version;     // VERSION for server_tokens (e.g. "0.1.0")
-  std::string_view date;               // cached IMF-fixdate; empty = no Date header
-  std::string_view content_type;       // empty = none
-  std::string_view charset;            // appended as "; charset=X" when content_type is set
-  int64_t content_length = -1;         // -1 = no Content-Length
-  time_t last_modified = -1;           // -1 = none
-  std::string_view location;           // empty = none (already absolute/escaped by the caller)
-  bool chunked = false;                // "Transfer-Encoding: chunked"
+  bool server_tokens = false;       // "Server: webcycle/VERSION" instead of "Server: webcycle"
+  std::string_view server_version;  // VERSION for server_tokens (e.g. "0.1.0")
+  std::string_view date;            // cached IMF-fixdate; empty = no Date header
+  std::string_view content_type;    // empty = none
+  std::string_view charset;         // appended as "; charset=X" when content_type is set
+  int64_t content_length = -1;      // -1 = no Content-Length
+  time_t last_modified = -1;        // -1 = none
+  std::string_view location;        // empty = none (already absolute/escaped by the caller)
+  bool chunked = false;             // "Transfer-Encoding: chunked"
   Connection connection = Connection::kNone;
-  int keep_alive_timeout = -1;         // >= 0: "Keep-Alive: timeout=N" (nginx keepalive_timeout 2nd arg)
-  std::string_view etag;               // full value including quotes (and W/ if weak)
-  bool accept_ranges = false;          // "Accept-Ranges: bytes"
-  std::span<const Header> extra;       // add_header & co., written last in order
+  int keep_alive_timeout = -1;    // >= 0: "Keep-Alive: timeout=N" (nginx keepalive_timeout 2nd arg)
+  std::string_view etag;          // full value including quotes (and W/ if weak)
+  bool accept_ranges = false;     // "Accept-Ranges: bytes"
+  std::span<const Header> extra;  // add_header & co., written last in order
 };
 
 // Appends the head, ending with the empty line, to `out`.

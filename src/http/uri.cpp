@@ -127,7 +127,7 @@ bool is_normal_path(std::string_view p) {
   if (p.empty() || p[0] != '/') return false;
   for (size_t i = 0; i < p.size(); ++i) {
     const char c = p[i];
-    if (c == '%') return false;
+    if (c == '%' || c == '\0') return false;
     if (c == '/' && i + 1 < p.size()) {
       const char n = p[i + 1];
       if (n == '/') return false;
@@ -152,8 +152,7 @@ Status normalize_path(std::string_view raw, std::string& out) {
   for (size_t i = 0; i < raw.size(); ++i) {
     char c = raw[i];
     if (c == '%') {
-      if (i + 2 >= raw.size() || !is(raw[i + 1], detail::kHex) ||
-          !is(raw[i + 2], detail::kHex)) {
+      if (i + 2 >= raw.size() || !is(raw[i + 1], detail::kHex) || !is(raw[i + 2], detail::kHex)) {
         return fail("client sent invalid request");
       }
       c = static_cast<char>(detail::hex_value(raw[i + 1]) * 16 + detail::hex_value(raw[i + 2]));
@@ -212,8 +211,7 @@ constexpr EscapeTable make_table(Escape kind) {
               c == '-' || c == '.' || c == '_' || c == '~');
         break;
       case Escape::kHtml:
-        e = e || c == ' ' || c == '"' || c == '#' || c == '%' || c == '\'' || c == '<' ||
-            c == '>';
+        e = e || c == ' ' || c == '"' || c == '#' || c == '%' || c == '\'' || c == '<' || c == '>';
         break;
     }
     t.esc[c] = e;

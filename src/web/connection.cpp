@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 
 #include "core/error_log.h"
@@ -48,6 +49,17 @@ Connection::Connection(Worker& worker, core::Fd fd, const core::SocketAddress& p
 }
 
 Connection::~Connection() = default;
+
+ConnectionInfo Connection::info_for_request() const {
+  ConnectionInfo info;
+  info.id = id_;
+  info.requests = requests_;
+  info.remote_addr = remote_addr();
+  info.server_port = listener_.port_text;
+  info.group = &group_;
+  info.fd = fd_.get();
+  return info;
+}
 
 Status Connection::start() {
   if (auto s = worker_.loop().add(fd_.get(), kEvents, this); !s) return s;
@@ -180,7 +192,20 @@ void Connection::drive() {
 bool Connection::process_input() {
   while (state_ != State::kClosed && !close_after_flush_) {
     if (state_ == State::kBody) {
-      if (!discard_body()) return state_ != State::kClosed;
+      const BodyProgress p = discard_body();
+      if (p == BodyProgress::kNeedMore) return true;
+      if (!pending_head_.empty()) {
+        // The body of a request held back until now has ended (or broke): answer it.
+        if (!answer_pending(p == BodyProgress::kError)) return false;
+        continue;
+      }
+      if (p == BodyProgress::kError) {
+        in_.clear();
+        state_ = State::kHead;
+        close_after_flush_ = true;
+        linger_ = true;
+        return true;
+      }
       continue;
     }
     if (in_.empty()) return true;
@@ -202,44 +227,18 @@ bool Connection::process_input() {
   return state_ != State::kClosed;
 }
 
+// A request is answered only once all of it has been read: its head and, if it has one, its
+// whole body (dropped: no handler of this issue reads bodies). So a malformed or unfinished body
+// never gets a 2xx, and the answer can never be taken for the reply to bytes that follow.
 bool Connection::handle_head(size_t head_len) {
   const http::RequestHead& head = worker_.scratch_head();
   ++requests_;
-  Exchange ex(*this, head, request_start_ms_, worker_.scratch_uri(), worker_.scratch_filename());
-  ex.keep_alive = head.keep_alive && !stopping_ && !worker_.stopping();
-
-  const size_t out_mark = out_.bytes().size();
-  Router& router = worker_.router();
-  router.respond(ex, out_);
-
-  // Expect: 100-continue, when the body will be read and has not started to arrive: the interim
-  // answer goes before the final one (RFC 9110 10.1.1). Not sent when the answer closes the
-  // connection (413 and other errors): the client then need not send the body at all.
-  if (head.expect_continue && ex.keep_alive && head.body != http::RequestHead::Body::kNone &&
-      head.minor >= 1 && in_.size() == head_len) {
-    out_.insert_at(out_mark, "HTTP/1.1 100 Continue\r\n\r\n");
-  }
-
-  if (ex.status == Router::kCloseNow) {  // `return 444`
-    in_.consume(head_len);
-    parser_.reset();
-    close();
-    return false;
-  }
-  // What the answer said decides what happens to the connection; the body (if any) is read and
-  // dropped before the next request, unless the connection closes anyway.
-  keepalive_timeout_ms_ = ex.location ? static_cast<uint64_t>(ex.location->keepalive_timeout_ms) : 75000;
-  body_timeout_ms_ = ex.location ? static_cast<uint64_t>(ex.location->client_body_timeout_ms) : 60000;
-  send_timeout_ms_ = ex.location ? static_cast<uint64_t>(ex.location->send_timeout_ms) : 60000;
-  worker_.access_log().log(ex);
-
+  header_timer_ = false;  // the next head gets its own client_header_timeout
+  const std::string_view raw_head = in_.readable().substr(0, head_len);
+  // The head's views stay valid: consume() only moves the read position.
   in_.consume(head_len);
   parser_.reset();
-  if (!ex.keep_alive) {
-    close_after_flush_ = true;
-    linger_ = head.body != http::RequestHead::Body::kNone || !in_.empty();
-    return true;
-  }
+  const bool body_buffered = !in_.empty();
   if (head.body == http::RequestHead::Body::kLength && head.content_length > 0) {
     body_left_ = head.content_length;
     body_chunked_ = false;
@@ -249,10 +248,67 @@ bool Connection::handle_head(size_t head_len) {
     body_chunked_ = true;
     state_ = State::kBody;
   }
+  if (state_ != State::kBody) return answer(head, false);
+
+  const int early = worker_.router().early_status(info_for_request(), head);
+  if (early != 0) return answer(head, false);  // 413 and the like: answered without the body
+  const BodyProgress p = body_buffered ? discard_body() : BodyProgress::kNeedMore;
+  if (p != BodyProgress::kNeedMore) return answer(head, p == BodyProgress::kError);
+
+  // Hold the answer until the body has been read: keep a copy of the head (the input buffer may
+  // move as the body arrives) and parse it again then.
+  pending_head_.assign(raw_head);
+  if (head.expect_continue && !body_buffered && head.minor >= 1) {
+    out_.bytes().append("HTTP/1.1 100 Continue\r\n\r\n");
+  }
   return true;
 }
 
-bool Connection::discard_body() {
+bool Connection::answer_pending(bool body_error) {
+  http::RequestHead& head = worker_.scratch_head();
+  http::RequestParser reparse(limits_for(*group_.default_server));
+  size_t consumed = 0;
+  const http::ParseStatus st = reparse.parse(pending_head_, head, consumed);
+  assert(st == http::ParseStatus::kDone);  // it parsed the first time
+  (void)st;
+  const bool ok = answer(head, body_error);
+  pending_head_.clear();
+  if (pending_head_.capacity() > 4096) pending_head_.shrink_to_fit();
+  return ok;
+}
+
+bool Connection::answer(const http::RequestHead& head, bool body_error) {
+  const ConnectionInfo info = info_for_request();
+  Exchange ex(info, head, request_start_ms_, worker_.scratch_uri(), worker_.scratch_filename());
+  ex.keep_alive = head.keep_alive && !stopping_ && !worker_.stopping();
+  Router& router = worker_.router();
+  if (body_error) {
+    ex.keep_alive = false;
+    router.respond_error(ex, chunked_.error().status, out_, Router::request_line(head));
+  } else {
+    router.respond(ex, out_);
+  }
+  if (ex.status == Router::kCloseNow) {  // `return 444`: logged, then closed without an answer
+    worker_.access_log().log(ex);
+    close();
+    return false;
+  }
+  if (ex.location != nullptr) {
+    keepalive_timeout_ms_ = static_cast<uint64_t>(ex.location->keepalive_timeout_ms);
+    body_timeout_ms_ = static_cast<uint64_t>(ex.location->client_body_timeout_ms);
+    send_timeout_ms_ = static_cast<uint64_t>(ex.location->send_timeout_ms);
+  }
+  worker_.access_log().log(ex);
+  if (!ex.keep_alive) {
+    // Closing: the rest of the body (if any) is not read; a lingering close drains it.
+    close_after_flush_ = true;
+    linger_ = state_ == State::kBody || !in_.empty();
+    state_ = State::kHead;
+  }
+  return true;
+}
+
+Connection::BodyProgress Connection::discard_body() {
   if (body_chunked_) {
     size_t consumed = 0;
     const http::ParseStatus st =
@@ -260,28 +316,24 @@ bool Connection::discard_body() {
     in_.consume(consumed);
     if (st == http::ParseStatus::kDone) {
       state_ = State::kHead;
-      return true;
+      return BodyProgress::kDone;
     }
     if (st == http::ParseStatus::kError) {
       core::error_log().logf(core::LogLevel::info, id_, "%.*s, client: %.*s",
                              int(chunked_.error().reason.size()), chunked_.error().reason.data(),
                              int(addr_len_), addr_text_);
-      // The answer is already queued; the stream is out of sync, so it is the last one.
-      close_after_flush_ = true;
-      state_ = State::kHead;
-      in_.clear();
-      return false;
+      return BodyProgress::kError;
     }
-    return false;  // need more
+    return BodyProgress::kNeedMore;
   }
   const size_t n = static_cast<size_t>(std::min<uint64_t>(body_left_, in_.size()));
   in_.consume(n);
   body_left_ -= n;
   if (body_left_ == 0) {
     state_ = State::kHead;
-    return true;
+    return BodyProgress::kDone;
   }
-  return false;
+  return BodyProgress::kNeedMore;
 }
 
 void Connection::fail_request(int status, std::string_view reason) {
@@ -290,7 +342,8 @@ void Connection::fail_request(int status, std::string_view reason) {
   ++requests_;
   http::RequestHead& head = worker_.scratch_head();
   head.clear();
-  Exchange ex(*this, head, request_start_ms_, worker_.scratch_uri(), worker_.scratch_filename());
+  const ConnectionInfo info = info_for_request();
+  Exchange ex(info, head, request_start_ms_, worker_.scratch_uri(), worker_.scratch_filename());
   ex.keep_alive = false;
   // $request for a request that could not be parsed: its first line as received.
   const std::string_view raw = in_.readable();
@@ -374,6 +427,10 @@ void Connection::on_timer() {
                              "client timed out (110: Connection timed out) while reading client "
                              "request body, client: %.*s",
                              int(addr_len_), addr_text_);
+      if (!pending_head_.empty()) {
+        answer_timeout();
+        return;
+      }
       close();
       return;
     case State::kHead:
@@ -396,7 +453,8 @@ void Connection::fail_timeout() {
   ++requests_;
   http::RequestHead& head = worker_.scratch_head();
   head.clear();
-  Exchange ex(*this, head, request_start_ms_, worker_.scratch_uri(), worker_.scratch_filename());
+  const ConnectionInfo info = info_for_request();
+  Exchange ex(info, head, request_start_ms_, worker_.scratch_uri(), worker_.scratch_filename());
   ex.keep_alive = false;
   const std::string_view raw = in_.readable();
   const size_t eol = raw.find_first_of("\r\n");
@@ -406,6 +464,23 @@ void Connection::fail_timeout() {
   worker_.access_log().log(ex);
   in_.clear();
   parser_.reset();
+  close_after_flush_ = true;
+  linger_ = true;
+  drive();  // sends it, then closes
+}
+
+void Connection::answer_timeout() {
+  http::RequestHead& head = worker_.scratch_head();
+  http::RequestParser reparse(limits_for(*group_.default_server));
+  size_t consumed = 0;
+  (void)reparse.parse(pending_head_, head, consumed);
+  const ConnectionInfo info = info_for_request();
+  Exchange ex(info, head, request_start_ms_, worker_.scratch_uri(), worker_.scratch_filename());
+  worker_.router().respond_error(ex, 408, out_, Router::request_line(head));
+  worker_.access_log().log(ex);
+  pending_head_.clear();
+  in_.clear();
+  state_ = State::kHead;
   close_after_flush_ = true;
   linger_ = true;
   drive();  // sends it, then closes

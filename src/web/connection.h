@@ -22,6 +22,7 @@
 #include "core/socket.h"
 #include "http/chunked_decoder.h"
 #include "http/request_parser.h"
+#include "web/exchange.h"
 #include "web/output.h"
 
 namespace wc::web {
@@ -74,10 +75,17 @@ class Connection final : public core::IoHandler {
   };
 
   void drive();
+  [[nodiscard]] ConnectionInfo info_for_request() const;
   // Parses and answers buffered requests. Returns false when the connection was closed.
   bool process_input();
   bool handle_head(size_t head_len);
-  bool discard_body();
+  // Answers a request whose head (and body, if any) has been read. Returns false if closed.
+  bool answer(const http::RequestHead& head, bool body_error);
+  bool answer_pending(bool body_error);
+  void answer_timeout();
+  enum class BodyProgress : uint8_t { kDone, kNeedMore, kError };
+  // Reads and drops the buffered part of the current request's body.
+  BodyProgress discard_body();
   void on_timer();
   void arm_wait_timer();
   void finish_or_linger();
@@ -110,6 +118,7 @@ class Connection final : public core::IoHandler {
   http::RequestParser parser_;
   http::ChunkedDecoder chunked_;
   core::Buffer in_;
+  std::string pending_head_;  // head of a request whose body is still being read
   Output out_;
   core::Timer timer_;
   char addr_text_[46];

@@ -2,12 +2,9 @@
 
 #include "http/status.h"
 
-#ifndef WEBCYCLE_VERSION
-#define WEBCYCLE_VERSION "0.1.0"
-#endif
-
 namespace wc::web {
 
+// The version comes from CMake (project(VERSION)), for every target alike.
 std::string_view server_version() noexcept { return WEBCYCLE_VERSION; }
 
 bool has_builtin_page(int status) noexcept {

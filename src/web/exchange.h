@@ -17,14 +17,27 @@ struct ServerConf;
 struct LocationConf;
 }  // namespace config
 
-class Connection;
+namespace config {
+struct ListenGroup;
+}  // namespace config
+
+// What the router and the log need to know of the connection a request came on. Filled by the
+// Connection per request (no copies); a test fills it by hand, with no socket.
+struct ConnectionInfo {
+  uint64_t id = 0;                 // $connection
+  uint64_t requests = 0;           // $connection_requests, this request included
+  std::string_view remote_addr;    // $remote_addr
+  std::string_view server_port;    // $server_port
+  const config::ListenGroup* group = nullptr;  // servers on the address the client reached
+  int fd = -1;                     // the socket, for $server_addr on wildcard listeners; -1: none
+};
 
 struct Exchange {
-  Exchange(Connection& c, const http::RequestHead& h, uint64_t start, std::string& uri_scratch,
-           std::string& filename_scratch)
+  Exchange(const ConnectionInfo& c, const http::RequestHead& h, uint64_t start,
+           std::string& uri_scratch, std::string& filename_scratch)
       : conn(c), head(h), start_ms(start), uri(uri_scratch), filename(filename_scratch) {}
 
-  Connection& conn;
+  const ConnectionInfo& conn;
   const http::RequestHead& head;  // views into the connection's input; valid until the log line
   uint64_t start_ms = 0;          // monotonic ms when the head's first byte was read
 

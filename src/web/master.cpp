@@ -232,6 +232,7 @@ void Master::reload() {
   lo.conf_file = options_.conf_file;
   lo.prefix = options_.prefix;
   lo.g_directives = options_.g_directives;
+  lo.share_dir = options_.share_dir;
   auto loaded = config::load_config(lo);
   if (!loaded) {
     core::error_log().log(core::LogLevel::emerg, 0, loaded.error().message);
@@ -371,6 +372,7 @@ int run_web(const WebOptions& options) {
   lo.conf_file = options.conf_file;
   lo.prefix = options.prefix;
   lo.g_directives = options.g_directives;
+  lo.share_dir = options.share_dir;
   auto loaded = config::load_config(lo);
   if (!loaded) {
     say("emerg", loaded.error().message);

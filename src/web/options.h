@@ -9,6 +9,7 @@ struct WebOptions {
   std::string prefix;        // -p; ends with '/'; relative paths in the config resolve against it
   std::string conf_file;     // -c; absolute after resolution against the prefix
   std::string g_directives;  // -g, main-context directives applied with the file
+  std::string share_dir;     // installed share/webcycle: where `include mime.types` falls back to
   std::string signal;        // -s: reload | reopen | stop | quit (empty: run the server)
   bool test_only = false;    // -t
   bool dump = false;         // -T (implies -t)

@@ -8,14 +8,13 @@
 #include <memory>
 
 #include "core/error_log.h"
+#include "core/socket.h"
 #include "http/uri.h"
 #include "web/config/locations.h"
 #include "web/config/server_names.h"
-#include "web/connection.h"
 #include "web/error_page.h"
 #include "web/static/conditional.h"
 #include "web/static/path.h"
-#include "web/worker.h"
 
 namespace wc::web {
 
@@ -109,6 +108,7 @@ Status Router::init(const config::WebConfig& config, core::EventLoop& loop) {
 
   // Compile what each location evaluates per request, once.
   std::vector<const LocationConf*> stack;
+  stack.push_back(&config.http.loc);
   for (const auto& server : config.http.servers) stack.push_back(&server->loc);
   while (!stack.empty()) {
     const LocationConf* loc = stack.back();
@@ -126,15 +126,45 @@ Status Router::init(const config::WebConfig& config, core::EventLoop& loop) {
       scripts.return_text = std::move(*t);
     }
     if (!scripts.try_files.empty() || loc->ret.code != 0) scripts_.emplace(loc, std::move(scripts));
+    // `error_log` at http, server or location level: that location's request messages go there.
+    if (!loc->error_logs.empty()) {
+      const config::ErrorLogConf& e = loc->error_logs.front();
+      auto it = error_logs_.find(e.path);
+      if (it == error_logs_.end()) {
+        auto log = std::make_unique<core::ErrorLog>();
+        if (auto st = log->open(e.path, static_cast<core::LogLevel>(static_cast<int>(e.level) + 1));
+            !st) {
+          return st;
+        }
+        it = error_logs_.emplace(e.path, std::move(log)).first;
+      }
+      location_logs_.emplace(loc, it->second.get());
+    }
   }
   return {};
 }
+
+core::ErrorLog& Router::log_of(const Exchange& ex) {
+  if (ex.location != nullptr && !location_logs_.empty()) {
+    const auto it = location_logs_.find(ex.location);
+    if (it != location_logs_.end()) return *it->second;
+  }
+  return core::error_log();
+}
+
+void Router::reopen_logs() {
+  for (auto& [path, log] : error_logs_) {
+    if (auto s = log->reopen(); !s) core::error_log().log(core::LogLevel::alert, 0, s.error().message);
+  }
+}
+
+std::string_view Router::request_line(const http::RequestHead& head) { return request_line_of(head); }
 
 void Router::respond(Exchange& ex, Output& out) {
   const RequestHead& h = ex.head;
   ex.request_line = request_line_of(h);
   ex.request_id = request_ids_.next(request_id_);
-  ex.server = &config::select_server(ex.conn.group(), h.host);
+  ex.server = &config::select_server(*ex.conn.group, h.host);
   ex.location = &ex.server->loc;
   ex.header_only = h.method == http::Method::kHead;
   // $args exists only when the target has a '?'.
@@ -145,10 +175,10 @@ void Router::respond(Exchange& ex, Output& out) {
     ex.args = {};
   }
   if (!http::normalize_path(h.path, ex.uri)) {
-    core::error_log().logf(core::LogLevel::info, ex.conn.id(),
+    log_of(ex).logf(core::LogLevel::info, ex.conn.id,
                            "client sent invalid request while reading client request line, "
                            "client: %.*s, server: %s, request: \"%.*s\"",
-                           int(ex.conn.remote_addr().size()), ex.conn.remote_addr().data(),
+                           int(ex.conn.remote_addr.size()), ex.conn.remote_addr.data(),
                            ex.server->primary_name().c_str(), int(ex.request_line.size()),
                            ex.request_line.data());
     send_error(ex, out, 400);
@@ -157,10 +187,20 @@ void Router::respond(Exchange& ex, Output& out) {
   run(ex, out);
 }
 
+int Router::early_status(const ConnectionInfo& conn, const http::RequestHead& head) {
+  if (head.body != RequestHead::Body::kLength) return 0;
+  const config::ServerConf& server = config::select_server(*conn.group, head.host);
+  std::string& uri = scratch_;
+  if (!http::normalize_path(head.path, uri)) return 0;  // respond() answers 400
+  const LocationConf& loc = config::find_location(server, uri, nullptr);
+  const int64_t max = loc.client_max_body_size;
+  return max > 0 && head.content_length > static_cast<uint64_t>(max) ? 413 : 0;
+}
+
 void Router::respond_error(Exchange& ex, int status, Output& out, std::string_view raw_line) {
   ex.request_line = raw_line;
   ex.request_id = request_ids_.next(request_id_);
-  ex.server = ex.conn.group().default_server;
+  ex.server = ex.conn.group->default_server;
   ex.location = &ex.server->loc;
   ex.uri.clear();
   ex.args = {};
@@ -182,11 +222,11 @@ void Router::run(Exchange& ex, Output& out) {
     }
     if (serve_location(ex, out) == Next::kDone) return;
     if (++ex.redirects > kMaxRedirects) {
-      core::error_log().logf(core::LogLevel::error, ex.conn.id(),
+      log_of(ex).logf(core::LogLevel::error, ex.conn.id,
                              "rewrite or internal redirection cycle while internally redirecting "
                              "to \"%s\", client: %.*s, server: %s, request: \"%.*s\"",
-                             ex.uri.c_str(), int(ex.conn.remote_addr().size()),
-                             ex.conn.remote_addr().data(), ex.server->primary_name().c_str(),
+                             ex.uri.c_str(), int(ex.conn.remote_addr.size()),
+                             ex.conn.remote_addr.data(), ex.server->primary_name().c_str(),
                              int(ex.request_line.size()), ex.request_line.data());
       send_error(ex, out, 500);
       return;
@@ -198,11 +238,11 @@ bool Router::location_allows_body_size(Exchange& ex) {
   const int64_t max = ex.location->client_max_body_size;
   if (max <= 0 || ex.head.body != RequestHead::Body::kLength) return true;
   if (ex.head.content_length <= static_cast<uint64_t>(max)) return true;
-  core::error_log().logf(core::LogLevel::error, ex.conn.id(),
+  log_of(ex).logf(core::LogLevel::error, ex.conn.id,
                          "client intended to send too large body: %llu bytes, client: %.*s, "
                          "server: %s, request: \"%.*s\"",
                          static_cast<unsigned long long>(ex.head.content_length),
-                         int(ex.conn.remote_addr().size()), ex.conn.remote_addr().data(),
+                         int(ex.conn.remote_addr.size()), ex.conn.remote_addr.data(),
                          ex.server->primary_name().c_str(), int(ex.request_line.size()),
                          ex.request_line.data());
   return false;
@@ -247,18 +287,18 @@ std::string_view Router::map_path(Exchange& ex, std::string_view uri) {
 
 void Router::log_open_error(const Exchange& ex, const Error& error, int level) {
   const auto lvl = static_cast<core::LogLevel>(level);
-  if (!core::error_log().enabled(lvl)) return;
+  if (!log_of(ex).enabled(lvl)) return;
   const std::string_view host = ex.head.host;
   if (host.empty()) {
-    core::error_log().logf(lvl, ex.conn.id(), "%s, client: %.*s, server: %s, request: \"%.*s\"",
-                           error.message.c_str(), int(ex.conn.remote_addr().size()),
-                           ex.conn.remote_addr().data(), ex.server->primary_name().c_str(),
+    log_of(ex).logf(lvl, ex.conn.id, "%s, client: %.*s, server: %s, request: \"%.*s\"",
+                           error.message.c_str(), int(ex.conn.remote_addr.size()),
+                           ex.conn.remote_addr.data(), ex.server->primary_name().c_str(),
                            int(ex.request_line.size()), ex.request_line.data());
   } else {
-    core::error_log().logf(lvl, ex.conn.id(),
+    log_of(ex).logf(lvl, ex.conn.id,
                            "%s, client: %.*s, server: %s, request: \"%.*s\", host: \"%.*s\"",
-                           error.message.c_str(), int(ex.conn.remote_addr().size()),
-                           ex.conn.remote_addr().data(), ex.server->primary_name().c_str(),
+                           error.message.c_str(), int(ex.conn.remote_addr.size()),
+                           ex.conn.remote_addr.data(), ex.server->primary_name().c_str(),
                            int(ex.request_line.size()), ex.request_line.data(), int(host.size()),
                            host.data());
   }
@@ -295,7 +335,7 @@ Router::Next Router::serve_static(Exchange& ex, Output& out) {
     return Next::kDone;
   }
   if (!(*file)->is_regular) {
-    core::error_log().logf(core::LogLevel::crit, ex.conn.id(), "\"%s\" is not a regular file",
+    log_of(ex).logf(core::LogLevel::crit, ex.conn.id, "\"%s\" is not a regular file",
                            ex.filename.c_str());
     send_error(ex, out, 404);
     return Next::kDone;
@@ -462,14 +502,14 @@ void Router::make_absolute(const Exchange& ex, std::string_view location, std::s
   if (host.empty()) host = ex.server->primary_name();
   std::string local_ip;
   if (host.empty()) {
-    if (auto a = core::local_address(ex.conn.fd())) {
+    if (auto a = core::local_address(ex.conn.fd)) {
       local_ip = a->is_ipv6() ? "[" + a->ip_string() + "]" : a->ip_string();
     }
     host = local_ip;
   }
   out.append("http://");
   out.append(host);
-  const uint16_t port = ex.conn.group().listen.port;
+  const uint16_t port = ex.conn.group->listen.port;
   if (loc.port_in_redirect && port != 80) {
     out.push_back(':');
     out.append(std::to_string(port));
@@ -542,7 +582,7 @@ void Router::finish_head(Exchange& ex, Output& out, http::ResponseHead& head) {
   if (ex.keep_alive) {
     if (loc.keepalive_timeout_ms <= 0 ||
         (loc.keepalive_requests > 0 &&
-         ex.conn.requests() >= static_cast<uint64_t>(loc.keepalive_requests))) {
+         ex.conn.requests >= static_cast<uint64_t>(loc.keepalive_requests))) {
       ex.keep_alive = false;
     }
   }
@@ -663,10 +703,10 @@ void Router::send_file(Exchange& ex, Output& out, static_files::FileRef file) {
 
 void Router::fill_vars(const Exchange& ex, vars::RequestVars& v) {
   const RequestHead& h = ex.head;
-  v.remote_addr = ex.conn.remote_addr();
-  v.server_port = ex.conn.listener().port_text;
-  v.connection = ex.conn.id();
-  v.connection_requests = ex.conn.requests();
+  v.remote_addr = ex.conn.remote_addr;
+  v.server_port = ex.conn.server_port;
+  v.connection = ex.conn.id;
+  v.connection_requests = ex.conn.requests;
   v.request_line = ex.request_line;
   v.method = h.method_name;
   v.request_uri = h.target;

@@ -11,11 +11,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "core/error_log.h"
 #include "core/event_loop.h"
 #include "core/result.h"
 #include "http/response_head.h"
@@ -41,9 +43,21 @@ class Router {
 
   // Answers a parsed request. Sets ex.status, ex.location, ex.keep_alive and the byte counts.
   void respond(Exchange& ex, Output& out);
+  // Before reading a body: the status that answers the request without it (413 when
+  // Content-Length exceeds the location's client_max_body_size), else 0.
+  [[nodiscard]] int early_status(const ConnectionInfo& conn, const http::RequestHead& head);
+
   // Answers a request that could not be parsed (or timed out) with `status`, from the default
   // server of the connection's address; `raw_line` is what $request shows.
   void respond_error(Exchange& ex, int status, Output& out, std::string_view raw_line);
+
+  // The error log for a request's messages: its location's `error_log`, else the main one.
+  [[nodiscard]] core::ErrorLog& log_of(const Exchange& ex);
+  // USR1: reopens the http/server/location-level error logs.
+  void reopen_logs();
+
+  // The request's first line as it arrived (for $request and log lines).
+  [[nodiscard]] static std::string_view request_line(const http::RequestHead& head);
 
   // The variables of `ex` as nginx defines them (for templates and the access log).
   void fill_vars(const Exchange& ex, vars::RequestVars& v);
@@ -78,6 +92,8 @@ class Router {
   core::EventLoop* loop_ = nullptr;
   static_files::FileCache cache_;
   std::unordered_map<const config::LocationConf*, LocationScripts> scripts_;
+  std::unordered_map<std::string, std::unique_ptr<core::ErrorLog>> error_logs_;
+  std::unordered_map<const config::LocationConf*, core::ErrorLog*> location_logs_;
   std::vector<static_files::ByteRange> ranges_;
   static_files::MultipartBody multipart_;
   uint64_t boundary_ = 0;

@@ -157,6 +157,7 @@ void Worker::on_signal(int signo) {
       if (auto s = core::error_log().reopen(); !s) {
         core::error_log().log(core::LogLevel::alert, 0, s.error().message);
       }
+      router_.reopen_logs();
       access_log_.flush();
       (void)access_log_.reopen();  // failures are logged by the writer set
       break;

@@ -37,6 +37,15 @@ TEST(Io, ReadIntoDistinguishesDataWouldBlockAndEof) {
   EXPECT_EQ(buf.readable(), "hello");
 }
 
+TEST(Io, ReadIntoAnUnallocatedBufferWithNoMinimumStillReads) {
+  Pair p;
+  Buffer buf;  // no storage, as after shrink_if_idle()
+  ASSERT_TRUE(write_some(p.b.get(), "data").ok());
+  IoResult r = read_into(p.a.get(), buf, 0);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(buf.readable(), "data");
+}
+
 TEST(Io, ReadErrorCarriesErrno) {
   Buffer buf;
   IoResult r = read_into(-1, buf);

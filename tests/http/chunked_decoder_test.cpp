@@ -42,7 +42,8 @@ TEST(ChunkedDecoder, HexSizesExtensionsTrailers) {
   EXPECT_EQ(decode_all("A\r\n0123456789\r\n0\r\n\r\n").body, "0123456789");
   EXPECT_EQ(decode_all("a\r\n0123456789\r\n000\r\n\r\n").body, "0123456789");
   EXPECT_EQ(decode_all("0005\r\nhello\r\n0\r\n\r\n").body, "hello");
-  Decoded r = decode_all("5; some; parameters=stuff\r\nhello\r\n6;a=\"q \\\" ;\"\r\n world\r\n0\r\n\r\n");
+  Decoded r =
+      decode_all("5; some; parameters=stuff\r\nhello\r\n6;a=\"q \\\" ;\"\r\n world\r\n0\r\n\r\n");
   EXPECT_EQ(r.status, ParseStatus::kDone);
   EXPECT_EQ(r.body, "hello world");
   r = decode_all("5\r\nhello\r\n0\r\nVary: *\r\nX-Checksum: abc\r\n\r\n");
@@ -52,31 +53,31 @@ TEST(ChunkedDecoder, HexSizesExtensionsTrailers) {
 
 TEST(ChunkedDecoder, RejectsMalformedFraming) {
   const char* kBad[] = {
-      "\r\nhello\r\n0\r\n\r\n",         // no size
-      " 5\r\nhello\r\n0\r\n\r\n",       // leading space
-      "5 \r\nhello\r\n0\r\n\r\n",       // trailing space
-      "-5\r\nhello\r\n0\r\n\r\n",       // sign
+      "\r\nhello\r\n0\r\n\r\n",    // no size
+      " 5\r\nhello\r\n0\r\n\r\n",  // leading space
+      "5 \r\nhello\r\n0\r\n\r\n",  // trailing space
+      "-5\r\nhello\r\n0\r\n\r\n",  // sign
       "+5\r\nhello\r\n0\r\n\r\n",
       "0x5\r\nhello\r\n0\r\n\r\n",
       "6_0\r\nhello\r\n",
-      "5\nhello\r\n0\r\n\r\n",          // bare LF after size
-      "5\r\r\nhello\r\n0\r\n\r\n",      // bare CR
-      "5\r\nhelloXX0\r\n\r\n",          // data not followed by CRLF
+      "5\nhello\r\n0\r\n\r\n",      // bare LF after size
+      "5\r\r\nhello\r\n0\r\n\r\n",  // bare CR
+      "5\r\nhelloXX0\r\n\r\n",      // data not followed by CRLF
       "5\r\nhello\n0\r\n\r\n",
       "5;\r\nhello\r\n0\r\n\r\n",       // ';' without a name
       "5;a=\r\nhello\r\n0\r\n\r\n",     // '=' without a value
       "5;a=\"x\r\nhello\r\n0\r\n\r\n",  // unterminated quote
       "5;ext=val\rue\r\nhello\r\n0\r\n\r\n",
       "5 erf\r\nhello\r\n0\r\n\r\n",
-      "0\r\n\n",                        // bad final CRLF
-      "0\r\nX: 1\n\r\n",                // bare LF in trailer
-      "0\r\n X: 1\r\n\r\n",             // folded trailer
+      "0\r\n\n",             // bad final CRLF
+      "0\r\nX: 1\n\r\n",     // bare LF in trailer
+      "0\r\n X: 1\r\n\r\n",  // folded trailer
       "0\r\nX 1\r\n\r\n",
       "0\r\nContent-Length: 9\r\n\r\n",  // framing fields cannot be trailers
       "0\r\nTransfer-Encoding: chunked\r\n\r\n",
       "0\r\nhost: evil\r\n\r\n",
       "0\r\nX: a\x01\r\n\r\n",
-      "fffffffffffffffffff\r\n",        // overflow
+      "fffffffffffffffffff\r\n",  // overflow
   };
   for (const char* c : kBad) {
     EXPECT_EQ(verdict(c), 400) << ::testing::PrintToString(std::string(c));
@@ -108,7 +109,8 @@ TEST(ChunkedDecoder, BoundsExtensionsAndTrailers) {
 }
 
 TEST(ChunkedDecoder, ByteAtATimeAndZeroCopySink) {
-  const std::string in = "4;x=y\r\nWiki\r\n5\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n0\r\nT: v\r\n\r\nZ";
+  const std::string in =
+      "4;x=y\r\nWiki\r\n5\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n0\r\nT: v\r\n\r\nZ";
   ChunkedDecoder d;
   std::string body;
   std::vector<std::string_view> pieces;

@@ -70,9 +70,12 @@ std::string trim(std::string s) {
 std::string describe(const StreamResult& r) {
   std::string s = std::to_string(r.messages.size()) + " message(s), ";
   switch (r.end) {
-    case StreamResult::End::kClean: return s + "clean end";
-    case StreamResult::End::kIncomplete: return s + "incomplete at end of input";
-    case StreamResult::End::kStopped: return s + "stopped (connection not reusable)";
+    case StreamResult::End::kClean:
+      return s + "clean end";
+    case StreamResult::End::kIncomplete:
+      return s + "incomplete at end of input";
+    case StreamResult::End::kStopped:
+      return s + "stopped (connection not reusable)";
     case StreamResult::End::kError:
       return s + "error " + std::to_string(r.error.status) + " " + std::string(r.error.reason);
   }
@@ -86,8 +89,8 @@ std::string compare(const Message& m, const std::string& method, const std::stri
   if (m.target != target) return "target " + m.target + " != " + target;
   if (m.major != major || m.minor != minor) return "version differs";
   if (m.headers.size() != headers.size()) {
-    return "header count " + std::to_string(m.headers.size()) + " != " +
-           std::to_string(headers.size());
+    return "header count " + std::to_string(m.headers.size()) +
+           " != " + std::to_string(headers.size());
   }
   for (size_t i = 0; i < m.headers.size(); ++i) {
     const std::string n = headers[i][0].get<std::string>();
@@ -95,8 +98,9 @@ std::string compare(const Message& m, const std::string& method, const std::stri
     if (lower(m.headers[i].first) != lower(n)) return "header name " + m.headers[i].first;
     if (m.headers[i].second != trim(v)) return "header value of " + n;
   }
-  if (m.body != body) return "body differs (" + std::to_string(m.body.size()) + " vs " +
-                             std::to_string(body.size()) + " bytes)";
+  if (m.body != body)
+    return "body differs (" + std::to_string(m.body.size()) + " vs " + std::to_string(body.size()) +
+           " bytes)";
   return "";
 }
 
@@ -138,8 +142,8 @@ TEST(Corpora, Gunicorn) {
   }
   // gunicorn switches that turn on leniencies or features webcycle does not have.
   const std::set<std::string> kUnsupported = {
-      "proxy_protocol",    "forwarded_allow_ips",      "strip_header_spaces",
-      "header_map",        "permit_obsolete_folding",  "permit_unconventional_http_method",
+      "proxy_protocol",      "forwarded_allow_ips",     "strip_header_spaces",
+      "header_map",          "permit_obsolete_folding", "permit_unconventional_http_method",
       "casefold_http_method"};
   // Cases we refuse on purpose, where issue 2's strictness outranks gunicorn's leniency.
   const std::map<std::string, std::string> kRefusedByPolicy = {
@@ -214,9 +218,8 @@ TEST(Corpora, Gunicorn) {
             for (const json& h : w["headers"]) {
               headers.push_back({latin1_to_bytes(h[0]), latin1_to_bytes(h[1])});
             }
-            why = compare(r.messages[i], w["method"], latin1_to_bytes(w["target"]),
-                          w["version"][0], w["version"][1], headers,
-                          b64decode(w.value("body_b64", "")));
+            why = compare(r.messages[i], w["method"], latin1_to_bytes(w["target"]), w["version"][0],
+                          w["version"][1], headers, b64decode(w.value("body_b64", "")));
           }
         }
       }
@@ -314,10 +317,11 @@ TEST(Corpora, Llhttp) {
                   title.c_str(), describe(r).c_str());
     }
   }
-  std::printf("llhttp corpus (requests): %d same split, %d both refuse, %d refused only by us, "
-              "%d refused only by llhttp, %d different split; %d skipped (corpus artifacts), "
-              "%d response cases not applicable\n",
-              same, both_refuse, stricter, we_accept, split, artifacts, responses);
+  std::printf(
+      "llhttp corpus (requests): %d same split, %d both refuse, %d refused only by us, "
+      "%d refused only by llhttp, %d different split; %d skipped (corpus artifacts), "
+      "%d response cases not applicable\n",
+      same, both_refuse, stricter, we_accept, split, artifacts, responses);
   EXPECT_EQ(split, 0);
 }
 

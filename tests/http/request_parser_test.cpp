@@ -35,8 +35,9 @@ int status_of(std::string_view data, Limits limits = {}) {
 }
 
 TEST(RequestParser, ParsesSimpleGet) {
-  const std::string req = "GET /index.html?a=1&b=2 HTTP/1.1\r\nHost: example.com\r\n"
-                          "User-Agent: curl/8\r\nAccept: */*\r\n\r\nNEXT";
+  const std::string req =
+      "GET /index.html?a=1&b=2 HTTP/1.1\r\nHost: example.com\r\n"
+      "User-Agent: curl/8\r\nAccept: */*\r\n\r\nNEXT";
   One r = parse_one(req);
   ASSERT_EQ(r.status, ParseStatus::kDone);
   EXPECT_EQ(r.consumed, req.size() - 4);
@@ -98,7 +99,8 @@ TEST(RequestParser, KeepAliveFollowsVersionAndConnection) {
 }
 
 TEST(RequestParser, ExpectAndUpgradeFlags) {
-  One r = parse_one("PUT /u HTTP/1.1\r\nHost: h\r\nExpect: 100-Continue\r\nContent-Length: 3\r\n\r\n");
+  One r =
+      parse_one("PUT /u HTTP/1.1\r\nHost: h\r\nExpect: 100-Continue\r\nContent-Length: 3\r\n\r\n");
   ASSERT_EQ(r.status, ParseStatus::kDone);
   EXPECT_TRUE(r.head.expect_continue);
   EXPECT_FALSE(r.head.expect_other);
@@ -106,8 +108,9 @@ TEST(RequestParser, ExpectAndUpgradeFlags) {
   EXPECT_FALSE(r.head.expect_continue);  // HTTP/1.0 clients do not wait for 100
   r = parse_one("GET / HTTP/1.1\r\nHost: h\r\nExpect: teapot\r\n\r\n");
   EXPECT_TRUE(r.head.expect_other);
-  r = parse_one("GET /ws HTTP/1.1\r\nHost: h\r\nConnection: keep-alive, Upgrade\r\n"
-                "Upgrade: websocket\r\n\r\n");
+  r = parse_one(
+      "GET /ws HTTP/1.1\r\nHost: h\r\nConnection: keep-alive, Upgrade\r\n"
+      "Upgrade: websocket\r\n\r\n");
   EXPECT_TRUE(r.head.upgrade);
   r = parse_one("GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\n\r\n");
   EXPECT_FALSE(r.head.upgrade);  // Upgrade without Connection: upgrade means nothing
@@ -121,8 +124,9 @@ TEST(RequestParser, BodyFraming) {
   r = parse_one("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n");
   EXPECT_EQ(r.head.body, RequestHead::Body::kChunked);
   EXPECT_FALSE(r.head.transfer_coded);
-  r = parse_one("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: "
-                "chunked\r\n\r\n");
+  r = parse_one(
+      "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: "
+      "chunked\r\n\r\n");
   EXPECT_EQ(r.head.body, RequestHead::Body::kChunked);
   EXPECT_TRUE(r.head.transfer_coded);
   r = parse_one("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: identity , CHUNKED\r\n\r\n");
@@ -140,7 +144,8 @@ TEST(RequestParser, RejectsSmugglingVectors) {
       "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n",
       // chunked not last / twice / unknown alone / empty
       "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
-      "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+      "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: "
+      "chunked\r\n\r\n",
       "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, chunked\r\n\r\n",
       "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n",
       "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunkedx\r\n\r\n",
@@ -216,7 +221,8 @@ TEST(RequestParser, VersionErrors) {
 }
 
 TEST(RequestParser, AcceptsTargetForms) {
-  One r = parse_one("GET http://user:pw@Example.com:8080/p/q?x=1#f HTTP/1.1\r\nHost: other\r\n\r\n");
+  One r =
+      parse_one("GET http://user:pw@Example.com:8080/p/q?x=1#f HTTP/1.1\r\nHost: other\r\n\r\n");
   ASSERT_EQ(r.status, ParseStatus::kDone);
   EXPECT_EQ(r.head.form, TargetForm::kAbsolute);
   EXPECT_EQ(r.head.host, "Example.com:8080");  // the absolute URI wins over Host

@@ -59,7 +59,9 @@ TEST(NormalizePath, NeverClimbsAboveRoot) {
   EXPECT_EQ(norm("/a%2f%2e%2e"), "/");
   // Overlong UTF-8 for '.' and '/' stays two opaque bytes: no traversal, no error.
   EXPECT_EQ(norm("/%c0%ae%c0%ae/x"), "/\xc0\xae\xc0\xae/x");
-  EXPECT_EQ(norm("/..%c0%afetc"), "/..\xc0\xaf" "etc");
+  EXPECT_EQ(norm("/..%c0%afetc"),
+            "/..\xc0\xaf"
+            "etc");
 }
 
 TEST(NormalizePath, RejectsBadInput) {

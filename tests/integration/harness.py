@@ -284,7 +284,15 @@ class Server:
                     raise AssertionError(f"server did not accept on {pending[0]} within "
                                          f"{START_TIMEOUT}s")
                 time.sleep(0.02)
-        # Workers may still be starting; the listening socket queues connections meanwhile.
+        # The pid file is written once the master is set up (nginx: after its signal handlers),
+        # so signals sent from here on are handled rather than fatal. Workers may still be
+        # starting; the listening socket queues connections meanwhile.
+        want = str(self.proc.pid)
+        while read_text(self.pid_path).strip() != want and time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"server exited with {self.proc.returncode} on start: "
+                                     f"{self.server_output()}")
+            time.sleep(0.01)
         return self
 
     def server_output(self):
@@ -369,7 +377,7 @@ class Server:
         if with_prefix:
             cmd = self.command(args)
         else:
-            cmd = [NGINX_BIN if self.is_nginx else server_bin()] + ([] if self.is_nginx else ["web"])
+            cmd = [NGINX_BIN] if self.is_nginx else [server_bin(), "web"]
             cmd += list(args)
         return subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                               timeout=timeout, errors="replace")

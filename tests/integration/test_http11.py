@@ -142,7 +142,8 @@ class Http11Test(ServerTestCase):
         self.assertTrue(closed)
 
     def test_empty_lines_before_request_are_ignored(self):
-        resp = parse_responses(self.server.raw(b"\r\n\r\n" + get("/f9.txt", "Connection: close\r\n")))[0]
+        raw = self.server.raw(b"\r\n\r\n" + get("/f9.txt", "Connection: close\r\n"))
+        resp = parse_responses(raw)[0]
         self.assertEqual([(r[0], r[2]) for r in resp], [(200, b"file 9\n")])
 
     def test_http2_request_line_is_505(self):

@@ -1,7 +1,6 @@
 """Limits and timeouts as nginx names them: large_client_header_buffers, client_max_body_size,
 client_header_timeout, keepalive_timeout, keepalive_requests, send_timeout."""
 
-import re
 import socket
 import time
 import unittest
@@ -123,6 +122,21 @@ class LimitsTest(ServerTestCase):
         self.assertTrue(self.server.wait_for_log(
             r"\[info\] .*client timed out \(110: Connection timed out\) while sending response "
             r"to client"))
+
+
+class KeepaliveOffTest(ServerTestCase):
+    CONFIG = """
+    keepalive_timeout 0;
+    server { listen 127.0.0.1:@PORT@; location / { return 200 "ok\\n"; } }
+    """
+
+    def test_keepalive_timeout_zero_closes_after_each_response(self):
+        req = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+        raw, closed = self.server.raw_closed(req * 2, timeout=3)
+        resp = parse_responses(raw)[0]
+        self.assertEqual([r[0] for r in resp], [200])
+        self.assertEqual(header(resp[0][1], "connection"), "close")
+        self.assertTrue(closed)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ try_files, return, root vs alias."""
 
 import unittest
 
-from harness import ServerTestCase, header
+from harness import ServerTestCase
 
 
 class LocationTest(ServerTestCase):
@@ -76,8 +76,8 @@ class LocationTest(ServerTestCase):
                     ("/exactly", "prefix-root\n"), ("/exact?q=1", "exact\n")])
 
     def test_longest_prefix(self):
-        self.check([("/docs/x", "docs\n"), ("/docs/api/x", "docs-api\n"), ("/docs", "prefix-root\n"),
-                    ("/other", "prefix-root\n")])
+        self.check([("/docs/x", "docs\n"), ("/docs/api/x", "docs-api\n"),
+                    ("/docs", "prefix-root\n"), ("/other", "prefix-root\n")])
 
     def test_regex_beats_prefix(self):
         self.check([("/docs/a.md", "md-regex\n"), ("/docs/api/a.md", "md-regex\n"),

@@ -6,7 +6,7 @@ import signal
 import time
 import unittest
 
-from harness import ServerTestCase, http_config, pid_alive, wait_until
+from harness import ServerTestCase, http_config, pid_alive, read_text, wait_until
 
 
 def site(text, extra=""):
@@ -34,15 +34,39 @@ class SignalsTest(ServerTestCase):
 
     def test_pid_file_holds_master_pid(self):
         s = self.start_server(site("v1"))
-        self.assertTrue(wait_until(lambda: os.path.exists(s.pid_path), 5))
-        with open(s.pid_path) as f:
-            self.assertEqual(f.read().strip(), str(s.master_pid))
+        # The file may exist a moment before its content does.
+        self.assertTrue(wait_until(lambda: read_text(s.pid_path).strip(), 5))
+        self.assertEqual(read_text(s.pid_path).strip(), str(s.master_pid))
 
     def test_worker_processes(self):
         s = self.start_server(site("v1"), worker_processes=3)
         workers = wait_until(lambda: len(s.worker_pids()) == 3 and s.worker_pids(), 5)
         self.assertTrue(workers, f"want 3 workers, have {s.worker_pids()}")
         self.assertEqual(self.body(), "v1")
+
+    def test_worker_processes_auto(self):
+        s = self.start_server(site("v1"), worker_processes="auto")
+        cores = len(os.sched_getaffinity(0))
+        self.assertTrue(wait_until(lambda: len(s.worker_pids()) == cores, 5),
+                        f"want {cores} workers, have {s.worker_pids()}")
+
+    def test_hup_lets_old_workers_finish_their_requests(self):
+        size = 32 << 20
+        s = self.start_server(site("v1"), files={"html/big.bin": b"z" * size})
+        with s.connect() as c:
+            c.sendall(b"GET /big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            got = c.recv(4096)
+            self.assertTrue(got.startswith(b"HTTP/1.1 200"), got[:40])
+            s.write_config(http_config(site("v2")))
+            s.signal(signal.SIGHUP)
+            self.assertTrue(self.wait_body("v2"), "new config not applied while a request runs")
+            c.settimeout(5)
+            while True:
+                chunk = c.recv(1 << 20)
+                if not chunk:
+                    break
+                got += chunk
+        self.assertEqual(len(got) - (got.index(b"\r\n\r\n") + 4), size)
 
     def test_hup_reloads_new_config(self):
         s = self.start_server(site("v1"))
@@ -142,7 +166,7 @@ class SignalsTest(ServerTestCase):
 
     def test_s_flags_use_the_pid_file(self):
         s = self.start_server(site("v1"))
-        self.assertTrue(wait_until(lambda: os.path.exists(s.pid_path), 5))
+        self.assertTrue(wait_until(lambda: read_text(s.pid_path).strip(), 5))
         s.write_config(http_config(site("v2")))
         r = s.run_cli(["-s", "reload"])
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -159,7 +183,7 @@ class SignalsTest(ServerTestCase):
 
     def test_s_stop(self):
         s = self.start_server(site("v1"))
-        self.assertTrue(wait_until(lambda: os.path.exists(s.pid_path), 5))
+        self.assertTrue(wait_until(lambda: read_text(s.pid_path).strip(), 5))
         r = s.run_cli(["-s", "stop"])
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(s.wait_exit(5), 0)

@@ -54,14 +54,30 @@ class SmugglingTest(ServerTestCase):
             POST + b"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n" + NEXT), 400)
 
     def test_transfer_encoding_other_than_final_chunked(self):
-        for te in (b"gzip, chunked", b"chunked, gzip", b"identity", b"gzip", b"xchunked",
-                   b"chunked, chunked"):
+        for te in (b"chunked, gzip", b"identity", b"gzip", b"xchunked", b"chunked, chunked",
+                   b"chunked;x=1", b"\tchunked, chunked"):
             with self.subTest(te=te):
                 self.refused(POST + b"Transfer-Encoding: " + te + b"\r\n\r\n0\r\n\r\n" + NEXT,
                              statuses=(400, 501))
         with self.subTest(te="two chunked fields"):
             self.refused(POST + b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"
                          b"0\r\n\r\n" + NEXT, statuses=(400, 501))
+
+    def test_codings_before_a_final_chunked(self):
+        # RFC 9112 frames these by the final chunked; nginx refuses them (501) as it decodes no
+        # other coding. Either is safe: refused and closed, or framed as chunked.
+        for te in (b"gzip, chunked", b"identity, chunked"):
+            with self.subTest(te=te):
+                data = (POST + b"Transfer-Encoding: " + te + b"\r\n\r\n5\r\nhello\r\n0\r\n\r\n" +
+                        NEXT)
+                raw, closed = self.server.raw_closed(data, timeout=1)
+                resp = parse_responses(raw)[0]
+                if self.server.is_nginx:
+                    self.assertEqual([r[0] for r in resp], [501])
+                if len(resp) == 1 and resp[0][0] in (400, 501):
+                    self.assertTrue(closed)
+                else:
+                    self.assertEqual([r[2] for r in resp], [b"ok\n", b"SMUGGLED\n"])
 
     def test_transfer_encoding_in_http10(self):
         # An HTTP/1.0 recipient may not know chunked: RFC 9112 6.1 says treat it as faulty framing.

@@ -221,5 +221,48 @@ class StaticTest(ServerTestCase):
         self.assertEqual(resp[3][2], ALPHA)
 
 
+class IndexAndTypesTest(ServerTestCase):
+    CONFIG = """
+    server {
+        listen 127.0.0.1:@PORT@;
+        server_name localhost;
+        root html;
+        index missing.html second.html;
+        location /typed/ {
+            types { text/x-special sp; }
+            default_type text/x-default;
+        }
+        location /plain/ { index index.txt; }
+    }
+    """
+    FILES = {
+        "html/second.html": "second\n",
+        "html/sub/second.html": "sub second\n",
+        "html/typed/a.sp": "special\n",
+        "html/typed/a.html": "html here\n",
+        "html/typed/noext": "none\n",
+        "html/plain/index.txt": "text index\n",
+    }
+
+    def test_index_tries_each_file_in_order(self):
+        status, headers, body = self.server.get("/")
+        self.assertEqual((status, body), (200, b"second\n"))
+        self.assertEqual(self.server.get("/sub/")[2], b"sub second\n")
+
+    def test_index_file_type_comes_from_its_own_name(self):
+        status, headers, body = self.server.get("/plain/")
+        self.assertEqual((status, body), (200, b"text index\n"))
+        self.assertEqual(headers["content-type"], "text/plain")
+
+    def test_types_block_replaces_inherited_types(self):
+        # A location's `types` replaces the http-level map entirely, as in nginx.
+        for path, ctype in (("/typed/a.sp", "text/x-special"), ("/typed/a.html", "text/x-default"),
+                            ("/typed/noext", "text/x-default")):
+            with self.subTest(path=path):
+                status, headers, _ = self.server.get(path)
+                self.assertEqual(status, 200)
+                self.assertEqual(headers["content-type"], ctype)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -3,7 +3,7 @@ fallback to default_server or the first server of a listen address."""
 
 import unittest
 
-from harness import ServerTestCase, parse_responses
+from harness import ServerTestCase
 
 
 class VhostTest(ServerTestCase):

@@ -163,6 +163,8 @@ class Parser {
       int ch = get();
       if (ch < 0) {
         if (!args->empty() || !last_space) {
+          // -g text (no lines) is worded as nginx's ngx_conf_param does.
+          if (!count_lines_) return error("unexpected end of parameter, expecting \";\"");
           return error("unexpected end of file, expecting \";\" or \"}\"");
         }
         return Token::kEof;

@@ -19,7 +19,7 @@ struct ConfNode {
   // 1-based line where the directive ends (its `;` or `{`), which is what nginx reports in
   // messages; 0 for -g text.
   int line = 0;
-  bool block = false;             // followed by `{ ... }`
+  bool block = false;  // followed by `{ ... }`
   std::vector<ConfNode> children;
   // Whether each arg was quoted in the source ('...' or "..."), parallel to args. nginx treats
   // a quoted `{`-like word as text; some directives (e.g. `location`) care.

@@ -29,13 +29,13 @@ enum Ctx : unsigned {
   kLocation = 16,
 };
 
-enum class Arity { kNoArgs, kTake1, kTake2, kTake12, k1More, k2More };
+enum class Arity { kNoArgs, kTake1, kTake2, kTake12, k1More, k2More, kAny };
 
 struct Level {
   unsigned ctx = kMain;
-  LocationConf* loc = nullptr;  // http.loc, server.loc or a location
-  ServerValues* srv = nullptr;  // http.srv or the server
-  ServerConf* server = nullptr;  // null above server level
+  LocationConf* loc = nullptr;    // http.loc, server.loc or a location
+  ServerValues* srv = nullptr;    // http.srv or the server
+  ServerConf* server = nullptr;   // null above server level
   std::vector<std::string> seen;  // directives already used at this level
 
   // True the first time `name` is used at this level.
@@ -226,6 +226,14 @@ Status d_ignored_flag(Builder&, Level& lv, const ConfNode& n) {
   return set_flag(lv, n, &unused);
 }
 
+// Directives whose absence cannot change a response's meaning (TLS settings while no `listen`
+// can say `ssl`, on-the-fly gzip which clients must do without anyway): accepted so a stock
+// nginx.conf loads, with a warning that they do nothing yet.
+Status d_inert(Builder& b, Level&, const ConfNode& n) {
+  b.warn(n, "\"" + n.name + "\" directive is not supported yet, ignored");
+  return {};
+}
+
 Status d_events(Builder& b, Level& lv, const ConfNode& n) {
   if (!lv.first(n.name)) return duplicate(n);
   Level events;
@@ -306,7 +314,8 @@ Status d_log_format(Builder& b, Level& lv, const ConfNode& n) {
       return err(n, "unknown log format escaping \"" + std::string(e) + "\"");
     }
     ++i;
-    if (i == n.args.size()) return err(n, "invalid number of arguments in \"log_format\" directive");
+    if (i == n.args.size())
+      return err(n, "invalid number of arguments in \"log_format\" directive");
   }
   for (; i < n.args.size(); ++i) f->format += n.args[i];
   formats.push_back(std::move(f));
@@ -352,18 +361,12 @@ Status d_access_log(Builder& b, Level& lv, const ConfNode& n) {
   return {};
 }
 
-#define WC_LOC_FLAG(fn, field)                                  \
-  Status fn(Builder&, Level& lv, const ConfNode& n) {           \
-    return set_flag(lv, n, &lv.loc->field);                     \
-  }
-#define WC_LOC_SIZE(fn, field)                                  \
-  Status fn(Builder&, Level& lv, const ConfNode& n) {           \
-    return set_size(lv, n, &lv.loc->field);                     \
-  }
-#define WC_LOC_TIME(fn, field)                                  \
-  Status fn(Builder&, Level& lv, const ConfNode& n) {           \
-    return set_time(lv, n, &lv.loc->field);                     \
-  }
+#define WC_LOC_FLAG(fn, field) \
+  Status fn(Builder&, Level& lv, const ConfNode& n) { return set_flag(lv, n, &lv.loc->field); }
+#define WC_LOC_SIZE(fn, field) \
+  Status fn(Builder&, Level& lv, const ConfNode& n) { return set_size(lv, n, &lv.loc->field); }
+#define WC_LOC_TIME(fn, field) \
+  Status fn(Builder&, Level& lv, const ConfNode& n) { return set_time(lv, n, &lv.loc->field); }
 
 WC_LOC_FLAG(d_sendfile, sendfile)
 WC_LOC_FLAG(d_tcp_nopush, tcp_nopush)
@@ -453,7 +456,8 @@ Status d_open_file_cache(Builder&, Level& lv, const ConfNode& n) {
     }
     if (starts_with(a, "max=")) {
       auto v = parse_number(std::string_view(a).substr(4));
-      if (!v || *v == 0 || *v > 1 << 30) return err(n, "invalid \"open_file_cache\" parameter \"" + a + "\"");
+      if (!v || *v == 0 || *v > 1 << 30)
+        return err(n, "invalid \"open_file_cache\" parameter \"" + a + "\"");
       c.max = static_cast<int>(*v);
     } else if (starts_with(a, "inactive=")) {
       auto v = parse_time_ms(std::string_view(a).substr(9));
@@ -675,8 +679,8 @@ Status d_listen(Builder&, Level& lv, const ConfNode& n) {
     } else if (starts_with(a, "rcvbuf=") || starts_with(a, "sndbuf=")) {
       auto v = parse_size(a.substr(7));
       if (!v || *v > 1 << 30) {
-        return err(n, "invalid " + std::string(a.substr(0, 6)) + " \"" +
-                          std::string(a.substr(7)) + "\"");
+        return err(
+            n, "invalid " + std::string(a.substr(0, 6)) + " \"" + std::string(a.substr(7)) + "\"");
       }
       (a[0] == 'r' ? l.rcvbuf : l.sndbuf) = static_cast<int>(*v);
       l.bind = l.options_set = true;
@@ -741,7 +745,8 @@ Status d_server_name(Builder& b, Level& lv, const ConfNode& n) {
       sn.key = name;
     }
     if (sn.kind != ServerName::Kind::kRegex) {
-      if (sn.key.find('*') != std::string::npos || (sn.kind != ServerName::Kind::kExact && sn.key.empty())) {
+      if (sn.key.find('*') != std::string::npos ||
+          (sn.kind != ServerName::Kind::kExact && sn.key.empty())) {
         return err(n, "invalid server name or wildcard \"" + arg + "\"");
       }
       if (sn.key.find('/') != std::string::npos) {
@@ -946,26 +951,76 @@ constexpr Directive kDirectives[] = {
     {"internal", kLocation, Arity::kNoArgs, false, d_internal},
 };
 
+constexpr std::string_view kInertPrefixes[] = {"ssl_", "gzip"};
+
 // Directives of SPEC.md or of common nginx configs that webcycle does not implement yet: refused
 // by name, never ignored, so a config never silently means less than it says.
 constexpr std::string_view kUnsupported[] = {
-    "rewrite", "error_page", "add_header", "add_trailer", "expires", "upstream", "if", "set",
-    "break", "limit_except", "allow", "deny", "satisfy", "charset", "source_charset",
-    "map", "geo", "split_clients", "resolver", "resolver_timeout", "load_module", "stream",
-    "mail", "valid_referers", "stub_status", "real_ip_header", "set_real_ip_from", "ssi",
-    "sub_filter", "aio", "directio", "output_buffers", "postpone_output", "limit_rate",
-    "limit_rate_after", "lingering_close", "lingering_time", "lingering_timeout",
-    "client_body_temp_path", "client_body_in_file_only", "recursive_error_pages",
-    "worker_cpu_affinity", "worker_priority", "worker_shutdown_timeout", "env",
-    "http2", "http3", "ssl", "keepalive_disable", "chunked_transfer_encoding",
-    "disable_symlinks", "subrequest_output_buffer_size", "uninitialized_variable_warn",
-    "index_files", "thread_pool", "timer_resolution", "working_directory", "lock_file",
+    "rewrite",
+    "error_page",
+    "add_header",
+    "add_trailer",
+    "expires",
+    "upstream",
+    "if",
+    "set",
+    "break",
+    "limit_except",
+    "allow",
+    "deny",
+    "satisfy",
+    "charset",
+    "source_charset",
+    "map",
+    "geo",
+    "split_clients",
+    "resolver",
+    "resolver_timeout",
+    "load_module",
+    "stream",
+    "mail",
+    "valid_referers",
+    "stub_status",
+    "real_ip_header",
+    "set_real_ip_from",
+    "ssi",
+    "sub_filter",
+    "aio",
+    "directio",
+    "output_buffers",
+    "postpone_output",
+    "limit_rate",
+    "limit_rate_after",
+    "lingering_close",
+    "lingering_time",
+    "lingering_timeout",
+    "client_body_temp_path",
+    "client_body_in_file_only",
+    "recursive_error_pages",
+    "worker_cpu_affinity",
+    "worker_priority",
+    "worker_shutdown_timeout",
+    "env",
+    "http2",
+    "http3",
+    "ssl",
+    "keepalive_disable",
+    "chunked_transfer_encoding",
+    "disable_symlinks",
+    "subrequest_output_buffer_size",
+    "uninitialized_variable_warn",
+    "index_files",
+    "thread_pool",
+    "timer_resolution",
+    "working_directory",
+    "lock_file",
 };
 constexpr std::string_view kUnsupportedPrefixes[] = {
-    "proxy_", "fastcgi_", "uwsgi_", "scgi_", "grpc_", "memcached_", "ssl_", "gzip",
-    "autoindex", "limit_req", "limit_conn", "auth_", "sub_filter", "ssi_", "http2_",
-    "quic_", "secure_link", "userid", "empty_gif", "mp4", "flv", "image_filter",
-    "xslt_", "dav_", "perl", "js_", "slice", "mirror", "random_index", "addition_",
+    "proxy_",      "fastcgi_",  "uwsgi_",       "scgi_",        "grpc_",     "memcached_",
+    "gzip_static", "autoindex", "limit_req",    "limit_conn",   "auth_",     "sub_filter",
+    "ssi_",        "http2_",    "quic_",        "secure_link",  "userid",    "empty_gif",
+    "mp4",         "flv",       "image_filter", "xslt_",        "dav_",      "perl",
+    "js_",         "slice",     "mirror",       "random_index", "addition_",
 };
 
 bool unsupported(std::string_view name) {
@@ -992,6 +1047,8 @@ bool arity_ok(Arity a, size_t n) {
       return n >= 1;
     case Arity::k2More:
       return n >= 2;
+    case Arity::kAny:
+      return true;
   }
   return false;
 }
@@ -1021,6 +1078,12 @@ Status Builder::apply(Level& lv, const ConfNode& n) {
     }
   }
   if (!name_known) {
+    for (auto p : kInertPrefixes) {
+      if (starts_with(n.name, p) && n.name != "gzip_static" && !n.block &&
+          (lv.ctx & (kHttp | kServer | kLocation))) {
+        return d_inert(*this, lv, n);
+      }
+    }
     if (unsupported(n.name)) {
       return err(n, "\"" + n.name + "\" directive is not supported yet");
     }
@@ -1077,9 +1140,6 @@ Status Builder::build(const std::vector<ConfNode>& g_nodes, const std::vector<Co
   // -g text first, as nginx: a directive in both is then reported as duplicate in the file.
   Level main;
   main.ctx = kMain;
-  for (const ConfNode& n : g_nodes) {
-    if (n.block) return err(n, "\"" + n.name + "\" directive is not allowed in command line");
-  }
   std::vector<ConfNode> all = g_nodes;
   all.insert(all.end(), nodes.begin(), nodes.end());
   auto st = apply_level(main, all);

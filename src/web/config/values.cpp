@@ -70,11 +70,21 @@ Result<int64_t> parse_time_ms(std::string_view text) {
     int64_t ms;
     char c = i < text.size() ? text[i] : '\0';
     switch (c) {
-      case 'y': unit = kYear, ms = 365LL * 86400000; break;
-      case 'M': unit = kMonth, ms = 30LL * 86400000; break;
-      case 'w': unit = kWeek, ms = 7LL * 86400000; break;
-      case 'd': unit = kDay, ms = 86400000; break;
-      case 'h': unit = kHour, ms = 3600000; break;
+      case 'y':
+        unit = kYear, ms = 365LL * 86400000;
+        break;
+      case 'M':
+        unit = kMonth, ms = 30LL * 86400000;
+        break;
+      case 'w':
+        unit = kWeek, ms = 7LL * 86400000;
+        break;
+      case 'd':
+        unit = kDay, ms = 86400000;
+        break;
+      case 'h':
+        unit = kHour, ms = 3600000;
+        break;
       case 'm':
         if (i + 1 < text.size() && text[i + 1] == 's') {
           unit = kMsec, ms = 1;
@@ -83,7 +93,9 @@ Result<int64_t> parse_time_ms(std::string_view text) {
           unit = kMin, ms = 60000;
         }
         break;
-      case 's': unit = kSec, ms = 1000; break;
+      case 's':
+        unit = kSec, ms = 1000;
+        break;
       case ' ':
       case '\0':
         // A bare number is seconds, and only allowed last.

@@ -90,9 +90,8 @@ Result<std::unique_ptr<WebConfig>> load_config(const LoadOptions& options) {
   parse.allow_include = options.allow_include;
   parse.include_fallback = options.share_dir.empty() ? "" : with_slash(options.share_dir);
   ConfTree tree;
-  Status st = options.text != nullptr
-                  ? parse_conf_text(*options.text, conf, parse, &tree)
-                  : parse_conf_file(conf, parse, &tree);
+  Status st = options.text != nullptr ? parse_conf_text(*options.text, conf, parse, &tree)
+                                      : parse_conf_file(conf, parse, &tree);
   if (!st) return std::unexpected(st.error());
   if (options.text != nullptr) {
     tree.files.insert(tree.files.begin(), ConfFile{conf, *options.text});
@@ -226,14 +225,16 @@ Status build_listen_groups(WebConfig* config) {
         explicit_default.push_back(false);
         it = groups.end() - 1;
       } else if (l.options_set) {
-        if (it->listen.options_set) return fail("duplicate listen options for " + l.addr_text + " " + at);
+        if (it->listen.options_set)
+          return fail("duplicate listen options for " + l.addr_text + " " + at);
         bool keep_default = it->listen.default_server;
         it->listen = l;
         it->listen.default_server = keep_default;
       }
       size_t gi = static_cast<size_t>(it - groups.begin());
       if (l.default_server) {
-        if (explicit_default[gi]) return fail("a duplicate default server for " + l.addr_text + " " + at);
+        if (explicit_default[gi])
+          return fail("a duplicate default server for " + l.addr_text + " " + at);
         explicit_default[gi] = true;
         it->default_server = server.get();
         it->listen.default_server = true;
@@ -276,7 +277,9 @@ Status build_listen_groups(WebConfig* config) {
         }
       }
     }
-    auto longer = [](const auto& a, const auto& b) { return a.first->key.size() > b.first->key.size(); };
+    auto longer = [](const auto& a, const auto& b) {
+      return a.first->key.size() > b.first->key.size();
+    };
     std::stable_sort(g.leading_wildcards.begin(), g.leading_wildcards.end(), longer);
     std::stable_sort(g.trailing_wildcards.begin(), g.trailing_wildcards.end(), longer);
   }

@@ -35,18 +35,19 @@ struct ErrorLogConf {
 };
 
 struct MainConf {
-  int worker_processes = 1;  // 0 = auto (one per core)
-  std::string pid_path;      // absolute; default PREFIX/logs/webcycle.pid
+  int worker_processes = 1;              // 0 = auto (one per core)
+  std::string pid_path;                  // absolute; default PREFIX/logs/webcycle.pid
   std::vector<ErrorLogConf> error_logs;  // default {PREFIX/logs/error.log, error}
   int worker_connections = 512;
   bool multi_accept = false;
-  std::string user;              // `user NAME [GROUP]` as written; only used when run as root
+  std::string user;  // `user NAME [GROUP]` as written; only used when run as root
   std::string group;
   int64_t worker_rlimit_nofile = 0;  // 0 = unset
 };
 
 struct ListenConf {
-  std::string addr_text;  // normalized as nginx prints it: "0.0.0.0:80", "127.0.0.1:8080", "[::]:80"
+  // Normalized as nginx prints it: "0.0.0.0:80", "127.0.0.1:8080", "[::]:80".
+  std::string addr_text;
   sockaddr_storage addr{};
   socklen_t addr_len = 0;
   int family = AF_INET;
@@ -54,14 +55,15 @@ struct ListenConf {
   bool wildcard = false;  // 0.0.0.0 or [::]
   bool default_server = false;
   bool reuseport = false;
-  bool bind = false;      // `bind` (or implied by reuseport/ipv6only/backlog... as nginx)
-  int backlog = 511;      // nginx's NGX_LISTEN_BACKLOG on Linux
+  bool bind = false;  // `bind` (or implied by reuseport/ipv6only/backlog... as nginx)
+  int backlog = 511;  // nginx's NGX_LISTEN_BACKLOG on Linux
   bool ipv6only = true;
-  int rcvbuf = -1;        // -1 = not set
+  int rcvbuf = -1;  // -1 = not set
   int sndbuf = -1;
   bool deferred = false;  // TCP_DEFER_ACCEPT
-  bool options_set = false;  // any socket option given (two servers giving them for one address is an error)
-  std::string file;       // where the `listen` directive is
+  // Any socket option given (two servers giving them for one address is an error).
+  bool options_set = false;
+  std::string file;  // where the `listen` directive is
   int line = 0;
 };
 
@@ -73,7 +75,7 @@ struct LogFormat {
 };
 
 struct AccessLogConf {
-  std::string path;                  // absolute, or may contain variables as written
+  std::string path;                   // absolute, or may contain variables as written
   const LogFormat* format = nullptr;  // never null; points into HttpConf::log_formats
   int64_t buffer_size = 0;            // `buffer=`; 0 = write each line when the request ends
   int64_t flush_ms = 0;               // `flush=`; 0 = none
@@ -108,7 +110,7 @@ using TypesMap = StringMap<std::string>;
 // The values a location (or the server or http level) ends up with after merging. Kept apart
 // from the tree structure so a level can start as a copy of its parent's values.
 struct LocationValues {
-  std::string root;            // absolute or with variables; `alias` when root_is_alias
+  std::string root;  // absolute or with variables; `alias` when root_is_alias
   bool root_is_alias = false;
   std::vector<std::string> index = {"index.html"};
   // Not inherited, as nginx: server-level try_files only serves requests no location matches.
@@ -152,8 +154,8 @@ struct LocationConf : LocationValues {
     kNamed,          // location @name
   };
   Kind kind = Kind::kServer;
-  std::string pattern;  // as written ("/x", the regex, "@name"); empty for kServer
-  std::shared_ptr<const Regex> regex;  // kRegex / kRegexCaseless
+  std::string pattern;                   // as written ("/x", the regex, "@name"); empty for kServer
+  std::shared_ptr<const Regex> regex;    // kRegex / kRegexCaseless
   const LocationConf* parent = nullptr;  // enclosing location, or the server level; null there
   bool internal = false;
   std::string file;
@@ -169,8 +171,11 @@ struct LocationConf : LocationValues {
 struct ServerName {
   enum class Kind { kExact, kLeadingWildcard, kTrailingWildcard, kRegex };
   Kind kind = Kind::kExact;
-  std::string name;  // lowercase as written: "example.com", "*.example.com", ".example.com", "www.example.*", "~re"
-  std::string key;   // what is compared: exact name; leading: "example.com"; trailing: "www.example."
+  // Lowercase as written: "example.com", "*.example.com", ".example.com", "www.example.*",
+  // "~re" (a regex keeps its case).
+  std::string name;
+  // What is compared: the exact name; leading: "example.com"; trailing: "www.example.".
+  std::string key;
   bool matches_bare = false;  // ".example.com" also matches "example.com"
   std::shared_ptr<const Regex> regex;
 };
@@ -187,8 +192,9 @@ struct ServerValues {
 };
 
 struct ServerConf : ServerValues {
-  std::vector<ListenConf> listens;  // never empty after load (default *:80 as root, *:8000 otherwise)
-  std::vector<ServerName> names;    // default: one exact "" (matches requests without Host)
+  // Never empty after load (default *:80 as root, *:8000 otherwise, as nginx).
+  std::vector<ListenConf> listens;
+  std::vector<ServerName> names;  // default: one exact "" (matches requests without Host)
   std::string file;
   int line = 0;
 
@@ -204,7 +210,7 @@ struct ServerConf : ServerValues {
 // The servers that share one address:port, and how to pick among them by Host.
 struct ListenGroup {
   ListenConf listen;  // options merged from every `listen` of this address:port
-  std::vector<const ServerConf*> servers;  // in config order
+  std::vector<const ServerConf*> servers;      // in config order
   const ServerConf* default_server = nullptr;  // `default_server` one, else the first
   // false: a wildcard group on the same port binds the socket; accept there and pick this group
   // with find_listen_group() by the connection's local address (as nginx does without `bind`).
@@ -212,13 +218,13 @@ struct ListenGroup {
 
   // Indexes for select_server (server_names.h), built at load.
   StringMap<const ServerConf*> exact_names;
-  std::vector<std::pair<const ServerName*, const ServerConf*>> leading_wildcards;  // longest first
+  std::vector<std::pair<const ServerName*, const ServerConf*>> leading_wildcards;   // longest first
   std::vector<std::pair<const ServerName*, const ServerConf*>> trailing_wildcards;  // longest first
-  std::vector<std::pair<const ServerName*, const ServerConf*>> regex_names;  // config order
+  std::vector<std::pair<const ServerName*, const ServerConf*>> regex_names;         // config order
 };
 
 struct HttpConf {
-  bool present = false;  // an `http {}` block was given
+  bool present = false;                                 // an `http {}` block was given
   std::vector<std::unique_ptr<LogFormat>> log_formats;  // "combined" first, predefined
   std::vector<std::unique_ptr<ServerConf>> servers;     // config order
   // http-level values (types, default_type, ...), the parent of every server's `loc`.
@@ -232,16 +238,16 @@ struct WebConfig {
   MainConf main;
   HttpConf http;
   std::vector<ListenGroup> listen_groups;  // unique address:port list, config order of first use
-  std::string conf_file;  // absolute path of the main file
-  std::string conf_dir;   // its directory, ending with '/'
-  std::string prefix;     // ends with '/'
-  std::vector<ConfFile> files;        // every file read, for -T
-  std::vector<std::string> warnings;  // nginx's [warn] messages, with "in F:L"
+  std::string conf_file;                   // absolute path of the main file
+  std::string conf_dir;                    // its directory, ending with '/'
+  std::string prefix;                      // ends with '/'
+  std::vector<ConfFile> files;             // every file read, for -T
+  std::vector<std::string> warnings;       // nginx's [warn] messages, with "in F:L"
 };
 
 struct LoadOptions {
-  std::string conf_file;  // -c (relative: against the current directory)
-  std::string prefix;     // -p; "" = the conf file's parent's parent, as nginx's default layout
+  std::string conf_file;     // -c (relative: against the current directory)
+  std::string prefix;        // -p; "" = the conf file's parent's parent, as nginx's default layout
   std::string g_directives;  // -g text, main context, applied after the file
   std::string share_dir;     // installed share/webcycle: fallback for relative plain includes
   // When set, parse this text instead of reading conf_file (conf_file still names it).

@@ -146,6 +146,7 @@ void FileCache::unlink(FileCacheEntry* e) noexcept {
 }
 
 void FileCache::destroy(FileCacheEntry* e) noexcept {
+  if (e->file.has_content) inline_bytes_ -= e->file.size;
   if (e->file.fd >= 0) {
     ::close(e->file.fd);
     --open_fds_;
@@ -205,7 +206,8 @@ Status FileCache::load(FileCacheEntry* e) {
   f.fd = fd;
   ++open_fds_;
 
-  if (f.is_regular && f.size <= options_.max_inline_bytes) {
+  if (f.is_regular && f.size <= options_.max_inline_bytes &&
+      inline_bytes_ + f.size <= options_.max_inline_total) {
     e->content = std::make_unique_for_overwrite<char[]>(f.size == 0 ? 1 : f.size);
     size_t got = 0;
     while (got < f.size) {
@@ -217,6 +219,7 @@ Status FileCache::load(FileCacheEntry* e) {
     if (got == f.size) {
       f.has_content = true;
       f.content = std::string_view(e->content.get(), f.size);
+      inline_bytes_ += f.size;
     } else {
       // The file shrank under us: serve it from the descriptor; the next revalidation reloads.
       e->content.reset();
@@ -234,6 +237,10 @@ bool FileCache::still_valid(FileCacheEntry* e) {
 }
 
 Result<FileRef> FileCache::lookup(std::string_view path, int64_t now_ms) {
+  if (path.find('\0') != std::string_view::npos) {
+    // open() would stop at the NUL and could open another file than the one asked for.
+    return sys_fail("open() \"" + std::string(path.substr(0, path.find('\0'))) + "\"", ENOENT);
+  }
   if (auto it = map_.find(path); it != map_.end()) {
     FileCacheEntry* e = it->second;
     bool fresh = now_ms - e->checked_ms < options_.valid_ms;
@@ -263,6 +270,7 @@ Result<FileRef> FileCache::lookup(std::string_view path, int64_t now_ms) {
       return std::unexpected(std::move(st.error()));
     }
     e->file = CachedFile{};
+    e->content.reset();
     e->error = std::move(st.error());
   }
 

@@ -31,7 +31,10 @@ struct FileCacheOptions {
   size_t max_entries = 10000;       // open_file_cache max=
   int64_t valid_ms = 1000;          // like open_file_cache_valid (nginx's default is 60 s)
   size_t max_inline_bytes = 16384;  // regular files up to this size are held in memory
-  bool cache_errors = true;         // open_file_cache_errors: cache ENOENT & co too
+  bool cache_errors = true;
+  size_t max_inline_total = 64 << 20;  // bytes of content held in memory, all entries together;
+                                       // past it, files are served from their fd only         //
+                                       // open_file_cache_errors: cache ENOENT & co too
 };
 
 struct CachedFile {
@@ -85,7 +88,8 @@ class FileCache {
   // `path` is the filesystem path (as built by path.h); `now_ms` any monotonic clock in ms.
   // Errors carry the errno in Error::code and nginx's log text in Error::message, e.g.
   // `open() "/srv/www/x" failed (2: No such file or directory)`; map them with
-  // status_for_errno(). An open() that succeeds on something neither a file nor a directory is
+  // status_for_errno(). A path containing a NUL byte is refused as ENOENT (never truncated).
+  // An open() that succeeds on something neither a file nor a directory is
   // returned as is (is_regular false); the caller decides (nginx answers 404 then).
   [[nodiscard]] Result<FileRef> lookup(std::string_view path, int64_t now_ms);
 
@@ -93,6 +97,8 @@ class FileCache {
   [[nodiscard]] size_t size() const noexcept { return map_.size(); }
   // Descriptors held open, including unlinked-but-pinned entries (for tests and stats).
   [[nodiscard]] size_t open_fds() const noexcept { return open_fds_; }
+  // Bytes of file content held in memory, pinned entries included.
+  [[nodiscard]] size_t inline_bytes() const noexcept { return inline_bytes_; }
   // Drops every unpinned entry (closing fds); pinned ones are unlinked and freed when released.
   void clear() noexcept;
   [[nodiscard]] const FileCacheOptions& options() const noexcept { return options_; }
@@ -121,6 +127,7 @@ class FileCache {
   FileCacheEntry* lru_head_ = nullptr;  // most recently used
   FileCacheEntry* lru_tail_ = nullptr;
   size_t open_fds_ = 0;
+  size_t inline_bytes_ = 0;
 };
 
 // How nginx's static handler answers and logs a failed open (one place for the whole server).

@@ -34,7 +34,8 @@ struct ByteRange {
 };
 
 enum class RangeOutcome : unsigned char {
-  full,           // ignore Range: 200 with the whole file (add "Accept-Ranges: bytes")
+  full,           // ignore Range: 200 with the whole file, with "Accept-Ranges: bytes" (nginx
+                  // leaves that header out only when max_ranges is 0)
   single,         // 206 with one Content-Range
   multiple,       // 206 multipart/byteranges (see MultipartBody)
   unsatisfiable,  // 416 with "Content-Range: bytes */SIZE"

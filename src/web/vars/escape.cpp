@@ -1,11 +1,18 @@
 #include "web/vars/escape.h"
 
+#include <array>
+
 namespace wc::web::vars {
 namespace {
 
-bool needs_log_escape(unsigned char c) noexcept {
-  return c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
-}
+// One table lookup per byte: access-log lines are formatted for every request.
+constexpr auto kLogEscape = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) t[c] = c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
+  return t;
+}();
+
+bool needs_log_escape(unsigned char c) noexcept { return kLogEscape[c]; }
 
 bool needs_json_escape(unsigned char c) noexcept { return c < 0x20 || c == '"' || c == '\\'; }
 
@@ -26,7 +33,7 @@ void append_log_escaped(std::string& out, std::string_view s) {
 }
 
 void append_json_escaped(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
+  static constexpr char kHex[] = "0123456789ABCDEF";  // nginx writes "\u001F"
   size_t run = 0;
   for (size_t i = 0; i < s.size(); ++i) {
     auto c = static_cast<unsigned char>(s[i]);

@@ -215,9 +215,16 @@ void put_host(std::string& out, const RequestVars& v, Escape escape) {
     put(out, v.server_name.data() != nullptr ? v.server_name : std::string_view("", 0), escape);
     return;
   }
-  size_t start = out.size();
-  put(out, h, escape);
-  for (size_t i = start; i < out.size(); ++i) out[i] = lower(out[i]);
+  // Lowercase before escaping, so the escapes' own hex digits keep their case.
+  char small[256];
+  std::string big;
+  char* buf = small;
+  if (h.size() > sizeof small) {
+    big.resize(h.size());
+    buf = big.data();
+  }
+  for (size_t i = 0; i < h.size(); ++i) buf[i] = lower(h[i]);
+  put(out, std::string_view(buf, h.size()), escape);
 }
 
 }  // namespace
@@ -270,7 +277,8 @@ Result<Template> Template::compile(std::string_view source) {
       name_end = i + 1;
     }
     if (bracket) {
-      return fail("the closing bracket in \"" + std::string(src.substr(name_start)) +
+      return fail("the closing bracket in \"" +
+                  std::string(src.substr(name_start, name_end - name_start)) +
                   "\" variable is missing");
     }
     if (name_end == name_start) return fail("invalid variable name");

@@ -2,11 +2,11 @@
 // config time, evaluated per request by appending to a caller's buffer (no allocation once the
 // buffer has grown).
 //
-// Names follow ngx_http_script_compile: after '$' a name is [A-Za-z0-9_]+ (or anything up to '}'
-// in the "${...}" form); "$" at the end or with no name is `invalid variable name`; "${x" is
-// `the closing bracket in "x" variable is missing`; an unknown name is `unknown "x" variable`.
-// Known: remote_addr remote_port remote_user time_local time_iso8601 msec request status
-// body_bytes_sent bytes_sent request_time request_length host hostname request_id
+// Names follow ngx_http_script_compile: after '$' a name is [A-Za-z0-9_]+, in the "${...}" form
+// too (a name ends at the first other character); "$" at the end or with no name is `invalid
+// variable name`; "${x" is `the closing bracket in "x" variable is missing`; an unknown name is
+// `unknown "x" variable`. Known: remote_addr remote_port remote_user time_local time_iso8601 msec
+// request status body_bytes_sent bytes_sent request_time request_length host hostname request_id
 // request_method request_uri uri document_uri args query_string is_args server_name server_addr
 // server_port server_protocol scheme connection connection_requests document_root
 // request_filename content_type content_length pid nginx_version, and the prefixes http_,
@@ -35,8 +35,8 @@ enum class Escape : unsigned char {
 
 class Template {
  public:
-  // Which variable a reference names (exposed for tests and for callers that want to know, e.g.,
-  // whether a template uses $request_body).
+  // Which variable a reference names (for callers that want to know whether a template uses,
+  // say, $request_filename, and for tests).
   enum class Var : unsigned char {
     literal,
     capture,

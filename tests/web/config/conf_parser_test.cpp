@@ -24,7 +24,8 @@ std::string parse_error(std::string_view text) {
 }
 
 TEST(ConfParser, DirectivesArgsAndBlocks) {
-  auto t = parse("worker_processes 2;\nhttp {\n  server {\n    listen 80 default_server;\n  }\n}\n");
+  auto t =
+      parse("worker_processes 2;\nhttp {\n  server {\n    listen 80 default_server;\n  }\n}\n");
   ASSERT_TRUE(t) << t.error().message;
   ASSERT_EQ(t->nodes.size(), 2u);
   EXPECT_EQ(t->nodes[0].name, "worker_processes");
@@ -44,7 +45,7 @@ TEST(ConfParser, QuotingAndEscapes) {
   auto t = parse(R"(a "x y" 'p q' "say \"hi\"" 'it\'s' "tab\there" back\\slash "";)");
   ASSERT_TRUE(t) << t.error().message;
   EXPECT_EQ(t->nodes[0].args, (std::vector<std::string>{"x y", "p q", "say \"hi\"", "it's",
-                                                         "tab\there", "back\\slash", ""}));
+                                                        "tab\there", "back\\slash", ""}));
   EXPECT_EQ(t->nodes[0].quoted, (std::vector<bool>{true, true, true, true, true, false, true}));
   // Quoted braces and semicolons are text, as in nginx.
   auto q = parse("log_format main '{\"a\":\"$x\"};';");
@@ -76,13 +77,16 @@ TEST(ConfParser, ArgsOverSeveralLinesReportTheEndLine) {
 
 TEST(ConfParser, SyntaxErrorsInNginxWords) {
   EXPECT_EQ(parse_error("a;\n}\n"), "unexpected \"}\" in /x/site.conf:2");
-  EXPECT_EQ(parse_error("http {\n a;\n"), "unexpected end of file, expecting \"}\" in /x/site.conf:3");
-  EXPECT_EQ(parse_error("a b"), "unexpected end of file, expecting \";\" or \"}\" in /x/site.conf:1");
+  EXPECT_EQ(parse_error("http {\n a;\n"),
+            "unexpected end of file, expecting \"}\" in /x/site.conf:3");
+  EXPECT_EQ(parse_error("a b"),
+            "unexpected end of file, expecting \";\" or \"}\" in /x/site.conf:1");
   EXPECT_EQ(parse_error("\n;"), "unexpected \";\" in /x/site.conf:2");
   EXPECT_EQ(parse_error("{"), "unexpected \"{\" in /x/site.conf:1");
   EXPECT_EQ(parse_error("a b }"), "unexpected \"}\" in /x/site.conf:1");
   EXPECT_EQ(parse_error("a \"b\"c;"), "unexpected \"c\" in /x/site.conf:1");
-  EXPECT_EQ(parse_error("a \"open"), "unexpected end of file, expecting \";\" or \"}\" in /x/site.conf:1");
+  EXPECT_EQ(parse_error("a \"open"),
+            "unexpected end of file, expecting \";\" or \"}\" in /x/site.conf:1");
 }
 
 TEST(ConfParser, IncludeGlobsInOrderAndRelativeToBase) {
@@ -145,7 +149,7 @@ TEST(ConfParser, CommandLineTextHasNoLineNumbers) {
   ConfTree tree;
   auto st = parse_conf_text("a b", "command line", {}, &tree, false);
   ASSERT_FALSE(st);
-  EXPECT_EQ(st.error().message, "unexpected end of file, expecting \";\" or \"}\" in command line");
+  EXPECT_EQ(st.error().message, "unexpected end of parameter, expecting \";\" in command line");
 }
 
 }  // namespace

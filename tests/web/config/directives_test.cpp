@@ -68,10 +68,11 @@ TEST_F(Directives, EventsSectionIsRequired) {
 
 TEST_F(Directives, UnknownAndUnsupported) {
   EXPECT_EQ(load_error(dir, "events {}\nfoo bar;\n"), "unknown directive \"foo\"" + at(2));
-  EXPECT_EQ(load_error(dir, "events {}\nhttp {\nserver {\nlocation / {\nproxy_pass http://a;\n}}}\n"),
-            "\"proxy_pass\" directive is not supported yet" + at(5));
+  EXPECT_EQ(
+      load_error(dir, "events {}\nhttp {\nserver {\nlocation / {\nproxy_pass http://a;\n}}}\n"),
+      "\"proxy_pass\" directive is not supported yet" + at(5));
   for (const char* d : {"rewrite ^ /x", "error_page 404 /404.html", "autoindex on",
-                        "add_header X y", "expires 1h", "gzip_static on", "gzip on"}) {
+                        "add_header X y", "expires 1h", "gzip_static on"}) {
     std::string text = std::string("events {}\nhttp {\nserver {\n") + d + ";\n}}\n";
     std::string name = std::string(d).substr(0, std::string(d).find(' '));
     EXPECT_EQ(load_error(dir, text), "\"" + name + "\" directive is not supported yet" + at(4));
@@ -80,8 +81,63 @@ TEST_F(Directives, UnknownAndUnsupported) {
             "\"upstream\" directive is not supported yet" + at(3));
 }
 
+TEST_F(Directives, InertDirectivesWarn) {
+  auto c = load_text(dir, std::string(kEvents) + "http {\ngzip on;\nssl_protocols TLSv1.2;\n}\n");
+  ASSERT_TRUE(c) << c.error().message;
+  ASSERT_EQ((*c)->warnings.size(), 2u);
+  EXPECT_EQ((*c)->warnings[0], "\"gzip\" directive is not supported yet, ignored" + at(3));
+  EXPECT_EQ(load_error(dir, std::string(kEvents) + "http {\nserver {\nlisten 443 ssl;\n}\n}\n"),
+            "the \"ssl\" parameter of the \"listen\" directive is not supported yet" + at(4));
+}
+
+// Debian's stock /etc/nginx layout loads unchanged (paths moved under a scratch dir).
+TEST_F(Directives, DebianDefaultNginxConfLoads) {
+  std::string d = dir.path();
+  dir.write("etc/nginx/sites-enabled/default",
+            "server {\n\tlisten 80 default_server;\n\tlisten [::]:80 default_server;\n"
+            "\troot /var/www/html;\n\tindex index.html index.htm index.nginx-debian.html;\n"
+            "\tserver_name _;\n\tlocation / {\n\t\t# First attempt to serve request as file\n"
+            "\t\ttry_files $uri $uri/ =404;\n\t}\n}\n");
+  std::string mime = std::string(WEBCYCLE_SOURCE_DIR) + "/share/mime.types";
+  std::string path = dir.write(
+      "etc/nginx/nginx.conf",
+      "user www-data;\nworker_processes auto;\npid /run/nginx.pid;\nerror_log " + d +
+          "log/error.log;\ninclude " + d +
+          "etc/nginx/modules-enabled/*.conf;\n\n"
+          "events {\n\tworker_connections 768;\n\t# multi_accept on;\n}\n\nhttp {\n"
+          "\tsendfile on;\n\ttcp_nopush on;\n\ttypes_hash_max_size 2048;\n\t# server_tokens off;\n"
+          "\tinclude " +
+          mime +
+          ";\n\tdefault_type application/octet-stream;\n"
+          "\tssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3; # Dropping SSLv3, ref: POODLE\n"
+          "\tssl_prefer_server_ciphers on;\n\taccess_log " +
+          d +
+          "log/access.log;\n"
+          "\tgzip on;\n\tinclude " +
+          d +
+          "etc/nginx/conf.d/*.conf;\n"
+          "\tinclude " +
+          d + "etc/nginx/sites-enabled/*;\n}\n");
+  auto c = load_config(path, "/usr/share/nginx/");
+  ASSERT_TRUE(c) << c.error().message;
+  const WebConfig& w = **c;
+  EXPECT_EQ(w.main.user, "www-data");
+  EXPECT_EQ(w.main.worker_processes, 0);
+  EXPECT_EQ(w.main.worker_connections, 768);
+  ASSERT_EQ(w.listen_groups.size(), 2u);
+  EXPECT_EQ(w.listen_groups[1].listen.addr_text, "[::]:80");
+  const ServerConf& s = *w.http.servers[0];
+  EXPECT_EQ(s.primary_name(), "_");
+  EXPECT_EQ(find_location(s, "/x").try_files, (std::vector<std::string>{"$uri", "$uri/", "=404"}));
+  EXPECT_EQ(s.loc.root, "/var/www/html");
+  EXPECT_EQ(s.loc.access_logs.at(0).path, d + "log/access.log");
+  EXPECT_EQ(mime_type(s.loc, "/a.css"), "text/css");
+  EXPECT_EQ(w.files.size(), 3u);  // nginx.conf, mime.types, sites-enabled/default
+}
+
 TEST_F(Directives, Placement) {
-  EXPECT_EQ(load_error(dir, "events {}\nroot /x;\n"), "\"root\" directive is not allowed here" + at(2));
+  EXPECT_EQ(load_error(dir, "events {}\nroot /x;\n"),
+            "\"root\" directive is not allowed here" + at(2));
   EXPECT_EQ(load_error(dir, "events {}\nhttp {\nlisten 80;\n}\n"),
             "\"listen\" directive is not allowed here" + at(3));
   EXPECT_EQ(load_error(dir, "events {}\nserver {\n}\n"),
@@ -112,15 +168,17 @@ TEST_F(Directives, Duplicates) {
   EXPECT_EQ(load_error(dir, "events {}\nevents {}\n"), "\"events\" directive is duplicate" + at(2));
   EXPECT_EQ(load_error(dir, "events {}\nhttp {\nserver {\nroot /a;\nroot /b;\n}}\n"),
             "\"root\" directive is duplicate" + at(5));
-  EXPECT_EQ(load_error(dir, "events {}\nhttp {\nserver {\nlocation /a/ {\nroot /a;\nalias /b/;\n}}}\n"),
-            "\"alias\" directive is duplicate, \"root\" directive was specified earlier" + at(6));
+  EXPECT_EQ(
+      load_error(dir, "events {}\nhttp {\nserver {\nlocation /a/ {\nroot /a;\nalias /b/;\n}}}\n"),
+      "\"alias\" directive is duplicate, \"root\" directive was specified earlier" + at(6));
   // The same directive at different levels is not a duplicate.
   EXPECT_EQ(load_error(dir, "events {}\nhttp {\nroot /a;\nserver {\nroot /b;\n}}\n"), "");
 }
 
 TEST_F(Directives, Values) {
-  EXPECT_EQ(load_error(dir, "events {}\nhttp {\nsendfile yes;\n}\n"),
-            "invalid value \"yes\" in \"sendfile\" directive, it must be \"on\" or \"off\"" + at(3));
+  EXPECT_EQ(
+      load_error(dir, "events {}\nhttp {\nsendfile yes;\n}\n"),
+      "invalid value \"yes\" in \"sendfile\" directive, it must be \"on\" or \"off\"" + at(3));
   EXPECT_EQ(load_error(dir, "events {}\nhttp {\nclient_max_body_size 1x;\n}\n"),
             "\"client_max_body_size\" directive invalid value" + at(3));
   EXPECT_EQ(load_error(dir, "events {}\nhttp {\nsend_timeout soon;\n}\n"),
@@ -202,16 +260,17 @@ TEST_F(Directives, LogFormatsAndAccessLogs) {
 }
 
 TEST_F(Directives, InheritanceHttpServerLocationNested) {
-  auto c = load_text(dir, std::string(kEvents) +
-                              "http {\n root /srv/www;\n index index.html index.htm;\n"
-                              " default_type application/octet-stream; sendfile on;\n"
-                              " server {\n  listen 8080;\n  index main.html;\n"
-                              "  location /a/ {\n   root /srv/a;\n   location /a/b/ { sendfile off; }\n  }\n"
-                              "  location /c/ { alias /data/c/; index one.html; index two.html; }\n"
-                              "  try_files $uri =404;\n"
-                              " }\n"
-                              " server { listen 8081; }\n"
-                              "}\n");
+  auto c = load_text(
+      dir, std::string(kEvents) +
+               "http {\n root /srv/www;\n index index.html index.htm;\n"
+               " default_type application/octet-stream; sendfile on;\n"
+               " server {\n  listen 8080;\n  index main.html;\n"
+               "  location /a/ {\n   root /srv/a;\n   location /a/b/ { sendfile off; }\n  }\n"
+               "  location /c/ { alias /data/c/; index one.html; index two.html; }\n"
+               "  try_files $uri =404;\n"
+               " }\n"
+               " server { listen 8081; }\n"
+               "}\n");
   ASSERT_TRUE(c) << c.error().message;
   const ServerConf& s = *(*c)->http.servers[0];
   EXPECT_EQ(s.loc.root, "/srv/www");
@@ -248,19 +307,21 @@ TEST_F(Directives, ValuesAfterBlocksStillInherit) {
 }
 
 TEST_F(Directives, RelativeRootAndTrailingSlash) {
-  auto c = load_text(dir, std::string(kEvents) +
-                              "http { server { listen 8080; root site/; location /v { root $x; } } }\n");
+  auto c =
+      load_text(dir, std::string(kEvents) +
+                         "http { server { listen 8080; root site/; location /v { root $x; } } }\n");
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ((*c)->http.servers[0]->loc.root, dir.path() + "site");
   EXPECT_EQ(find_location(*(*c)->http.servers[0], "/v").root, "$x");
 }
 
 TEST_F(Directives, ServerLevelReturnWinsEverywhere) {
-  auto c = load_text(dir, std::string(kEvents) +
-                              "http { server { listen 8080; return 301 https://$host$request_uri;\n"
-                              " location / { return 404; } }\n"
-                              " server { listen 8081; location /x { return 403 \"no\"; location /x/y {} } }\n"
-                              " server { listen 8082; location / { return https://example.com/; } } }\n");
+  auto c = load_text(
+      dir, std::string(kEvents) +
+               "http { server { listen 8080; return 301 https://$host$request_uri;\n"
+               " location / { return 404; } }\n"
+               " server { listen 8081; location /x { return 403 \"no\"; location /x/y {} } }\n"
+               " server { listen 8082; location / { return https://example.com/; } } }\n");
   ASSERT_TRUE(c) << c.error().message;
   const auto& servers = (*c)->http.servers;
   const LocationConf& l = find_location(*servers[0], "/");
@@ -268,7 +329,8 @@ TEST_F(Directives, ServerLevelReturnWinsEverywhere) {
   EXPECT_EQ(l.ret.text, "https://$host$request_uri");
   EXPECT_EQ(find_location(*servers[1], "/x").ret.code, 403);
   EXPECT_EQ(find_location(*servers[1], "/x").ret.text, "no");
-  EXPECT_EQ(find_location(*servers[1], "/x/y").ret.code, 0);  // not inherited from the enclosing one
+  EXPECT_EQ(find_location(*servers[1], "/x/y").ret.code,
+            0);  // not inherited from the enclosing one
   EXPECT_EQ(find_location(*servers[2], "/").ret.code, 302);
 }
 
@@ -281,14 +343,15 @@ TEST_F(Directives, CommandLineDirectives) {
             "\"worker_processes\" directive is duplicate" + at(1));
   EXPECT_EQ(load_error(dir, kEvents, "bogus 1;"), "unknown directive \"bogus\" in command line");
   EXPECT_EQ(load_error(dir, kEvents, "worker_processes 1"),
-            "unexpected end of file, expecting \";\" or \"}\" in command line");
+            "unexpected end of parameter, expecting \";\" in command line");
 }
 
 TEST_F(Directives, Listen) {
-  auto c = load_text(dir, std::string(kEvents) +
-                              "http { server { listen 127.0.0.1:8080 default_server reuseport backlog=100;\n"
-                              " listen [::1]:8081; listen 8082; listen localhost; listen *:8083; }\n"
-                              " server { server_name x; } }\n");
+  auto c = load_text(
+      dir, std::string(kEvents) +
+               "http { server { listen 127.0.0.1:8080 default_server reuseport backlog=100;\n"
+               " listen [::1]:8081; listen 8082; listen localhost; listen *:8083; }\n"
+               " server { server_name x; } }\n");
   ASSERT_TRUE(c) << c.error().message;
   const auto& ls = (*c)->http.servers[0]->listens;
   ASSERT_EQ(ls.size(), 5u);
@@ -306,22 +369,23 @@ TEST_F(Directives, Listen) {
   const auto& dl = (*c)->http.servers[1]->listens;
   ASSERT_EQ(dl.size(), 1u);
   EXPECT_EQ(dl[0].addr_text, geteuid() == 0 ? "0.0.0.0:80" : "0.0.0.0:8000");
-  EXPECT_EQ(load_error(dir, std::string(kEvents) + "http { server {\nlisten example.com:80;\n} }\n"),
-            "host not found in \"example.com:80\" of the \"listen\" directive" + at(3));
+  EXPECT_EQ(
+      load_error(dir, std::string(kEvents) + "http { server {\nlisten example.com:80;\n} }\n"),
+      "host not found in \"example.com:80\" of the \"listen\" directive" + at(3));
   EXPECT_EQ(load_error(dir, std::string(kEvents) + "http { server {\nlisten 80 ssl;\n} }\n"),
             "the \"ssl\" parameter of the \"listen\" directive is not supported yet" + at(3));
 }
 
 TEST_F(Directives, ListenGroupErrors) {
-  EXPECT_EQ(load_error(dir, std::string(kEvents) +
-                                "http {\nserver { listen 8080 default_server; }\n"
-                                "server {\nlisten 8080 default_server;\n}\n}\n"),
-            "a duplicate default server for 0.0.0.0:8080" + at(5));
-  EXPECT_EQ(load_error(dir, std::string(kEvents) +
-                                "http {\nserver { listen 8080 backlog=10; }\n"
-                                "server {\nlisten 8080 reuseport;\n}\n}\n"),
+  EXPECT_EQ(
+      load_error(dir, std::string(kEvents) + "http {\nserver { listen 8080 default_server; }\n"
+                                             "server {\nlisten 8080 default_server;\n}\n}\n"),
+      "a duplicate default server for 0.0.0.0:8080" + at(5));
+  EXPECT_EQ(load_error(dir, std::string(kEvents) + "http {\nserver { listen 8080 backlog=10; }\n"
+                                                   "server {\nlisten 8080 reuseport;\n}\n}\n"),
             "duplicate listen options for 0.0.0.0:8080" + at(5));
-  EXPECT_EQ(load_error(dir, std::string(kEvents) + "http {\nserver {\nlisten 8080;\nlisten 8080;\n}\n}\n"),
+  EXPECT_EQ(load_error(
+                dir, std::string(kEvents) + "http {\nserver {\nlisten 8080;\nlisten 8080;\n}\n}\n"),
             "a duplicate listen 0.0.0.0:8080" + at(5));
 }
 
@@ -343,36 +407,41 @@ TEST_F(Directives, Locations) {
             "named location \"@n\" can be on the server level only" + at(5));
   EXPECT_EQ(load_error(dir, std::string(kEvents) + "http {\nserver {\nlocation !! /a {}\n}\n}\n"),
             "invalid location modifier \"!!\"" + at(4));
-  EXPECT_EQ(load_error(dir, std::string(kEvents) +
-                                "http {\nserver {\nlocation = /x {}\nlocation /x {}\nlocation ^~ /y {}\n}\n}\n"),
-            "");
+  EXPECT_EQ(
+      load_error(
+          dir, std::string(kEvents) +
+                   "http {\nserver {\nlocation = /x {}\nlocation /x {}\nlocation ^~ /y {}\n}\n}\n"),
+      "");
 }
 
 TEST_F(Directives, IncludeMimeTypesRelativeToConfDirAndDump) {
   dir.write("conf/mime.types", "types {\n  text/html html;\n  image/png PNG;\n}\n");
-  auto c = load_text(dir, std::string(kEvents) +
-                              "http {\n include mime.types;\n server { listen 8080; } }\n");
+  auto c = load_text(
+      dir, std::string(kEvents) + "http {\n include mime.types;\n server { listen 8080; } }\n");
   ASSERT_TRUE(c) << c.error().message;
   const LocationConf& l = (*c)->http.servers[0]->loc;
   EXPECT_EQ(mime_type(l, "/x/logo.png"), "image/png");
   EXPECT_EQ(mime_type(l, "/x/a.jpg"), "text/plain");  // replaced nginx's built-in list
   std::string dump = dump_config(**c);
-  EXPECT_EQ(dump.find("# configuration file " + dir.path() + "conf/webcycle.conf:\nevents {}\n"), 0u);
+  EXPECT_EQ(dump.find("# configuration file " + dir.path() + "conf/webcycle.conf:\nevents {}\n"),
+            0u);
   EXPECT_NE(dump.find("# configuration file " + dir.path() + "conf/mime.types:\ntypes {\n"),
             std::string::npos);
   EXPECT_EQ((*c)->files.size(), 2u);
 }
 
 TEST_F(Directives, MimeTypesFallsBackToShareDir) {
-  std::string path = dir.write("conf/webcycle.conf",
-                               std::string(kEvents) + "http { include mime.types; server { listen 8080; } }\n");
+  std::string path =
+      dir.write("conf/webcycle.conf",
+                std::string(kEvents) + "http { include mime.types; server { listen 8080; } }\n");
   LoadOptions o;
   o.conf_file = path;
   o.prefix = dir.path();
   auto missing = load_config(o);
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().message,
-            "open() \"" + dir.path() + "conf/mime.types\" failed (2: No such file or directory)" + at(2));
+  EXPECT_EQ(
+      missing.error().message,
+      "open() \"" + dir.path() + "conf/mime.types\" failed (2: No such file or directory)" + at(2));
   o.share_dir = std::string(WEBCYCLE_SOURCE_DIR) + "/share";
   auto c = load_config(o);
   ASSERT_TRUE(c) << c.error().message;
@@ -385,8 +454,10 @@ TEST_F(Directives, TypesBlockWarnsOnDuplicateExtension) {
                               " server { listen 8080; location /t { types { text/t t; } } } }\n");
   ASSERT_TRUE(c) << c.error().message;
   ASSERT_EQ((*c)->warnings.size(), 1u);
-  EXPECT_EQ((*c)->warnings[0], "duplicate extension \"x\", content type: \"text/b\", previous "
-                               "content type: \"text/a\"" + at(3));
+  EXPECT_EQ((*c)->warnings[0],
+            "duplicate extension \"x\", content type: \"text/b\", previous "
+            "content type: \"text/a\"" +
+                at(3));
   const ServerConf& s = *(*c)->http.servers[0];
   EXPECT_EQ(mime_type(s.loc, "f.x"), "text/b");
   EXPECT_EQ(mime_type(find_location(s, "/t/a.x"), "/t/a.x"), "text/d");

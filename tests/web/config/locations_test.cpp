@@ -58,24 +58,24 @@ TEST_F(Locations, PrecedenceTable) {
     const char* uri;
     const char* root;
   } cases[] = {
-      {"/", "/A"},                     // exact wins at once
-      {"/index.html", "/B"},           // only "/" prefix
-      {"/documents", "/B"},            // "/documents/" does not match without its slash
-      {"/documents/doc.html", "/C"},   // longest prefix
-      {"/documents/a.jpg", "/E"},      // a regex beats a plain prefix
-      {"/images/a.gif", "/D"},         // ^~ stops before regexes
-      {"/x/a.GIF", "/E"},              // ~* is caseless
-      {"/docs/file.PDF", "/F"},        // ~ is case-sensitive...
-      {"/docs/file.pdf", "/B"},        // ...so this falls back to the longest prefix
-      {"/nested/a.txt", "/H"},         // the chosen prefix's nested regexes come first
-      {"/nested/deep/a.txt", "/H"},    // nested prefix, then the enclosing level's regexes
-      {"/nested/deep/x", "/I"},        // nested longest prefix
+      {"/", "/A"},                    // exact wins at once
+      {"/index.html", "/B"},          // only "/" prefix
+      {"/documents", "/B"},           // "/documents/" does not match without its slash
+      {"/documents/doc.html", "/C"},  // longest prefix
+      {"/documents/a.jpg", "/E"},     // a regex beats a plain prefix
+      {"/images/a.gif", "/D"},        // ^~ stops before regexes
+      {"/x/a.GIF", "/E"},             // ~* is caseless
+      {"/docs/file.PDF", "/F"},       // ~ is case-sensitive...
+      {"/docs/file.pdf", "/B"},       // ...so this falls back to the longest prefix
+      {"/nested/a.txt", "/H"},        // the chosen prefix's nested regexes come first
+      {"/nested/deep/a.txt", "/H"},   // nested prefix, then the enclosing level's regexes
+      {"/nested/deep/x", "/I"},       // nested longest prefix
       // A nested ^~ skips its own level's regexes only; the server level's still run (nginx keeps
       // the outer prefix's noregex flag for the outer level).
       {"/nested/stop/a.txt", "/J"},
       {"/nested/stop/a.css", "/K"},
       {"/nested/other", "/G"},
-      {"/other/a.txt", "/J"},          // server-level regex
+      {"/other/a.txt", "/J"},  // server-level regex
       {"/abc/123", "/L"},
   };
   for (const Case& c : cases) EXPECT_EQ(root_for(c.uri), c.root) << c.uri;
@@ -116,8 +116,9 @@ TEST_F(Locations, NamedLocationsAreOnlyFoundByName) {
 
 TEST_F(Locations, GluedModifiers) {
   TempDir d;
-  auto c = load_text(d, "events {}\nhttp { server { listen 8080; location =/x { root /X; } "
-                        "location ~*\\.CSS$ { root /S; } location ^~/i/ { root /I; } } }\n");
+  auto c = load_text(d,
+                     "events {}\nhttp { server { listen 8080; location =/x { root /X; } "
+                     "location ~*\\.CSS$ { root /S; } location ^~/i/ { root /I; } } }\n");
   ASSERT_TRUE(c) << c.error().message;
   const ServerConf& s = *(*c)->http.servers[0];
   EXPECT_EQ(find_location(s, "/x").root, "/X");

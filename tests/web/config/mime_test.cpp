@@ -11,10 +11,11 @@ using testing::TempDir;
 class ShippedMimeTypes : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string path = dir.write(
-        "conf/webcycle.conf",
-        "events {}\nhttp {\n include " WEBCYCLE_SOURCE_DIR "/share/mime.types;\n"
-        " default_type application/octet-stream;\n server { listen 8080; } }\n");
+    std::string path =
+        dir.write("conf/webcycle.conf",
+                  "events {}\nhttp {\n include " WEBCYCLE_SOURCE_DIR
+                  "/share/mime.types;\n"
+                  " default_type application/octet-stream;\n server { listen 8080; } }\n");
     auto c = load_config(path, dir.path());
     ASSERT_TRUE(c) << c.error().message;
     config = std::move(*c);
@@ -31,29 +32,44 @@ TEST_F(ShippedMimeTypes, CommonTypes) {
     const char* path;
     const char* type;
   } cases[] = {
-      {"/index.html", "text/html"},   {"/a.htm", "text/html"},
-      {"/s.css", "text/css"},         {"/app.js", "application/javascript"},
+      {"/index.html", "text/html"},
+      {"/a.htm", "text/html"},
+      {"/s.css", "text/css"},
+      {"/app.js", "application/javascript"},
       {"/m.mjs", "application/javascript"},
-      {"/d.json", "application/json"}, {"/f.xml", "text/xml"},
-      {"/r.txt", "text/plain"},       {"/i.png", "image/png"},
-      {"/i.jpg", "image/jpeg"},       {"/i.jpeg", "image/jpeg"},
-      {"/i.gif", "image/gif"},        {"/i.svg", "image/svg+xml"},
-      {"/i.webp", "image/webp"},      {"/favicon.ico", "image/x-icon"},
-      {"/i.avif", "image/avif"},      {"/f.woff", "font/woff"},
-      {"/f.woff2", "font/woff2"},     {"/f.ttf", "font/ttf"},
-      {"/f.otf", "font/otf"},         {"/d.pdf", "application/pdf"},
-      {"/a.zip", "application/zip"},  {"/a.gz", "application/gzip"},
-      {"/a.tar", "application/x-tar"}, {"/v.mp4", "video/mp4"},
-      {"/v.webm", "video/webm"},      {"/s.mp3", "audio/mpeg"},
-      {"/s.ogg", "audio/ogg"},        {"/w.wasm", "application/wasm"},
-      {"/p.bin", "application/octet-stream"}, {"/p.exe", "application/octet-stream"},
+      {"/d.json", "application/json"},
+      {"/f.xml", "text/xml"},
+      {"/r.txt", "text/plain"},
+      {"/i.png", "image/png"},
+      {"/i.jpg", "image/jpeg"},
+      {"/i.jpeg", "image/jpeg"},
+      {"/i.gif", "image/gif"},
+      {"/i.svg", "image/svg+xml"},
+      {"/i.webp", "image/webp"},
+      {"/favicon.ico", "image/x-icon"},
+      {"/i.avif", "image/avif"},
+      {"/f.woff", "font/woff"},
+      {"/f.woff2", "font/woff2"},
+      {"/f.ttf", "font/ttf"},
+      {"/f.otf", "font/otf"},
+      {"/d.pdf", "application/pdf"},
+      {"/a.zip", "application/zip"},
+      {"/a.gz", "application/gzip"},
+      {"/a.tar", "application/x-tar"},
+      {"/v.mp4", "video/mp4"},
+      {"/v.webm", "video/webm"},
+      {"/s.mp3", "audio/mpeg"},
+      {"/s.ogg", "audio/ogg"},
+      {"/w.wasm", "application/wasm"},
+      {"/p.bin", "application/octet-stream"},
+      {"/p.exe", "application/octet-stream"},
   };
   for (const Case& c : cases) EXPECT_EQ(type(c.path), c.type) << c.path;
 }
 
 TEST_F(ShippedMimeTypes, ExtensionRules) {
-  EXPECT_EQ(type("/INDEX.HTML"), "text/html");           // case-insensitive
-  EXPECT_EQ(type("/archive.tar.gz"), "application/gzip");  // last dot
+  EXPECT_EQ(type("/INDEX.HTML"), "text/html");                      // case-insensitive
+  EXPECT_EQ(type("/archive.tar.gz"), "application/gzip");           // last dot
   EXPECT_EQ(type("/dir.html/README"), "application/octet-stream");  // dot not in last segment
   EXPECT_EQ(type("/noext"), "application/octet-stream");
   EXPECT_EQ(type("/trailing."), "application/octet-stream");

@@ -60,23 +60,19 @@ TEST_F(ServerNames, NginxOrder) {
     const char* host;
     const char* root;
   } cases[] = {
-      {"example.com", "/S1"},
-      {"EXAMPLE.com", "/S1"},          // case-insensitive
-      {"example.com.", "/S1"},         // trailing dot
-      {"example.com:8080", "/S1"},     // port
-      {"www.example.com", "/S1"},      // exact beats wildcards
-      {"api.example.com", "/S2"},      // leading wildcard
-      {"a.b.example.com", "/S2"},      // which covers several labels
-      {"x.sub.example.com", "/S3"},    // the longest leading wildcard wins
-      {"www.example.org", "/S4"},      // trailing wildcard
-      {"www.example.com.au", "/S4"},
-      {"bob.users.test", "/S5"},       // regex
-      {"bare.test", "/S6"},            // ".bare.test" also matches the bare name
-      {"a.bare.test", "/S6"},
-      {"", "/S7"},                     // no Host matches server_name ""
-      {"www7.example.net", "/S8"},
-      {"late.test", "/S8"},
-      {"unknown.test", "/S1"},         // else the first server of the address:port
+      {"example.com", "/S1"},        {"EXAMPLE.com", "/S1"},  // case-insensitive
+      {"example.com.", "/S1"},                                // trailing dot
+      {"example.com:8080", "/S1"},                            // port
+      {"www.example.com", "/S1"},                             // exact beats wildcards
+      {"api.example.com", "/S2"},                             // leading wildcard
+      {"a.b.example.com", "/S2"},                             // which covers several labels
+      {"x.sub.example.com", "/S3"},                           // the longest leading wildcard wins
+      {"www.example.org", "/S4"},                             // trailing wildcard
+      {"www.example.com.au", "/S4"}, {"bob.users.test", "/S5"},  // regex
+      {"bare.test", "/S6"},                        // ".bare.test" also matches the bare name
+      {"a.bare.test", "/S6"},        {"", "/S7"},  // no Host matches server_name ""
+      {"www7.example.net", "/S8"},   {"late.test", "/S8"},
+      {"unknown.test", "/S1"},  // else the first server of the address:port
       {"[::1]:8080", "/S1"},
   };
   for (const Case& c : cases) EXPECT_EQ(pick(c.host), c.root) << c.host;
@@ -93,9 +89,10 @@ TEST_F(ServerNames, DefaultServerFlagAndCaptures) {
 
 TEST_F(ServerNames, SpecificAddressOnAWildcardPort) {
   TempDir d;
-  auto c = load_text(d, "events {}\nhttp {\n server { listen 9090; root /W; }\n"
-                        " server { listen 127.0.0.2:9090; root /L; }\n"
-                        " server { listen 127.0.0.3:9090 bind; root /M; } }\n");
+  auto c = load_text(d,
+                     "events {}\nhttp {\n server { listen 9090; root /W; }\n"
+                     " server { listen 127.0.0.2:9090; root /L; }\n"
+                     " server { listen 127.0.0.3:9090 bind; root /M; } }\n");
   ASSERT_TRUE(c) << c.error().message;
   const auto& groups = listen_sockets(**c);
   ASSERT_EQ(groups.size(), 3u);
@@ -115,8 +112,9 @@ TEST_F(ServerNames, SpecificAddressOnAWildcardPort) {
 
 TEST_F(ServerNames, ConflictingExactNameWarns) {
   TempDir d;
-  auto c = load_text(d, "events {}\nhttp {\n server { listen 9090; server_name a.test; root /1; }\n"
-                        " server { listen 9090; server_name a.test; root /2; } }\n");
+  auto c = load_text(d,
+                     "events {}\nhttp {\n server { listen 9090; server_name a.test; root /1; }\n"
+                     " server { listen 9090; server_name a.test; root /2; } }\n");
   ASSERT_TRUE(c) << c.error().message;
   ASSERT_EQ((*c)->warnings.size(), 1u);
   EXPECT_EQ((*c)->warnings[0], "conflicting server name \"a.test\" on 0.0.0.0:9090, ignored");
@@ -127,8 +125,8 @@ TEST_F(ServerNames, InvalidWildcards) {
   TempDir d;
   auto e = load_text(d, "events {}\nhttp {\nserver {\nserver_name www.*.com;\n}\n}\n");
   ASSERT_FALSE(e);
-  EXPECT_EQ(e.error().message,
-            "invalid server name or wildcard \"www.*.com\" in " + d.path() + "conf/webcycle.conf:4");
+  EXPECT_EQ(e.error().message, "invalid server name or wildcard \"www.*.com\" in " + d.path() +
+                                   "conf/webcycle.conf:4");
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ TEST(Values, Times) {
   EXPECT_FALSE(parse_time_ms("1x"));
   EXPECT_FALSE(parse_time_ms("30m 1h"));  // units must go from large to small
   EXPECT_FALSE(parse_time_ms("1s 1s"));
-  EXPECT_FALSE(parse_time_ms("5 1m"));    // a bare number only last
+  EXPECT_FALSE(parse_time_ms("5 1m"));  // a bare number only last
   EXPECT_FALSE(parse_time_ms("99999999999999999999s"));
 }
 

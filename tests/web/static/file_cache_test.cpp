@@ -264,5 +264,35 @@ TEST_F(FileCacheTest, EvictionClosesDescriptorsButNotPinnedOnes) {
   EXPECT_EQ(cache.open_fds(), 0u);
 }
 
+TEST_F(FileCacheTest, PathWithNulIsNotTruncated) {
+  std::string path = write("page.html", "x");
+  FileCache cache;
+  std::string evil = path + std::string("\0.php", 5);
+  auto r = cache.lookup(evil, 0);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ENOENT);
+  EXPECT_EQ(cache.size(), 0u);
+}
+
+TEST_F(FileCacheTest, InlineContentHasATotalBudget) {
+  std::string a = write("a", std::string(600, 'a'));
+  std::string b = write("b", std::string(600, 'b'));
+  FileCache cache({.max_inline_total = 1000});
+  auto ra = cache.lookup(a, 0);
+  auto rb = cache.lookup(b, 0);
+  ASSERT_TRUE(ra && rb);
+  EXPECT_TRUE((*ra)->has_content);
+  EXPECT_FALSE((*rb)->has_content);  // over budget: served from the fd
+  EXPECT_TRUE(fd_open((*rb)->fd));
+  EXPECT_EQ(cache.inline_bytes(), 600u);
+  ra->reset();
+  rb->reset();
+  cache.clear();
+  EXPECT_EQ(cache.inline_bytes(), 0u);
+  auto again = cache.lookup(b, 1);
+  ASSERT_TRUE(again);
+  EXPECT_TRUE((*again)->has_content);
+}
+
 }  // namespace
 }  // namespace wc::web::static_files

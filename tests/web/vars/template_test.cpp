@@ -160,6 +160,7 @@ TEST(Template, CompileErrorsCarryNginxMessages) {
       {"${}", "invalid variable name"},
       {"${", "invalid variable name"},
       {"${uri", "the closing bracket in \"uri\" variable is missing"},
+      {"${uri-x}", "the closing bracket in \"uri\" variable is missing"},
       {"$http_", "unknown \"http_\" variable"},
   };
   for (auto c : cases) {
@@ -219,6 +220,10 @@ TEST(Template, Host) {
   EXPECT_EQ(eval("$host", v), "[::1]");
   v.host = "a.test:80";
   EXPECT_EQ(eval("$host", v), "a.test");
+  v.host =
+      "A\x7f"
+      "B";  // escapes keep uppercase hex after lowercasing
+  EXPECT_EQ(eval("$host", v, Escape::log), "a\\x7Fb");
 }
 
 TEST(Template, Escaping) {
@@ -229,6 +234,8 @@ TEST(Template, Escaping) {
   EXPECT_EQ(eval("$request", v, Escape::json),
             "GET /\\\"q\\\"\\\\\\u0001\x7f\xc3\xa9\\n\\t HTTP/1.1");
   EXPECT_EQ(eval("$request", v, Escape::none), v.request_line);
+  v.request_line = std::string_view("\x1f\x1b\r\b\f");
+  EXPECT_EQ(eval("$request", v, Escape::json), "\\u001F\\u001B\\r\\b\\f");
   // Literal text is never escaped.
   EXPECT_EQ(eval("\"$request\"", v, Escape::log).front(), '"');
 }
