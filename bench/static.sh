@@ -360,7 +360,7 @@ run_h2load() {  # run_h2load PORT PATH SECONDS: p99 from h2load's per-request lo
 # ---------------------------------------------------------------------------------------------
 # Results: R[test,server,metric] holds one value per pass.
 
-declare -A R
+declare -A R LOGLINES
 add() { R[$1,$2,$3]="${R[$1,$2,$3]:-} $4"; printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$RESULTS"; }
 median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 med() { median "${R[$1,$2,$3]:-}"; }
@@ -396,6 +396,11 @@ run_load_test() {  # a, b, c: all servers up, passes interleaved so drift hits t
   for s in "${up[@]}"; do
     add "$t" "$s" hwmkb "$(status_kb "${PID[$s]}" VmHWM)"
     stop_server "$s"
+    # Proof that the access log was on: the lines it holds (warm-up and readiness checks included).
+    if [ -f "${DIR[$s]}/logs/access.log" ]; then
+      LOGLINES[$t]+=" $s=$(wc -l <"${DIR[$s]}/logs/access.log")"
+    fi
+    rm -f "${DIR[$s]}/logs/access.log"
   done
 }
 
@@ -478,6 +483,7 @@ for t in $TESTS; do
         "$(awk -v v="$(med "$t" "$s" hwmkb)" 'BEGIN { printf "%.1f", v / 1024 }')" "$(med "$t" "$s" errors)"
     fi
   done
+  [ -z "${LOGLINES[$t]:-}" ] || echo "access log lines written:${LOGLINES[$t]}"
 done
 
 # The issue's targets. Peers are nginx, nginx-tuned, h2o and lighttpd (not the floor).

@@ -4,8 +4,19 @@
 // Ownership: every string_view a parse() fills points INTO the buffer passed to that parse() call.
 // The caller keeps those bytes alive (and unmoved) until it is done with the RequestHead.
 // Threading: a RequestParser belongs to one connection and one thread; no shared state.
-// Errors: kError with error() = {status, reason}; status is 400, 414, 431, 501 or 505 and the
+// Errors: kError with error() = {status, reason}; status is 400, 414, 431 or 505 and the
 // caller answers with it and closes the connection (after an error the stream is out of sync).
+//
+// Strictness (each a 400 unless noted), where leniency lets two hops split a stream differently:
+// Content-Length with Transfer-Encoding; Transfer-Encoding in HTTP/1.0; a coding list whose last
+// element is not "chunked" or that names chunked twice; any second Content-Length, even with the
+// same value, and list values ("5, 5") -- as nginx and llhttp, not RFC 9110's optional merge;
+// non-digit or >= 2^63 Content-Length; obs-fold; whitespace before ':'; empty or non-token field
+// names; CTLs, NUL, bare CR anywhere in the head; bare LF line endings (llhttp refuses them too,
+// so no stream splits differently); a second Host, or a second Content-Type; HTTP/1.1 without
+// Host (Limits::require_host); targets not in a form the method allows; version not
+// "HTTP/DIGIT.DIGIT" (505 for a major version other than 1). Methods are nginx's alphabet
+// (A-Z, '_', '-'). Field names with '_' are dropped as nginx's underscores_in_headers off does.
 #pragma once
 
 #include <cstddef>
@@ -51,9 +62,9 @@ struct RequestHead {
   int major = 1;
   int minor = 1;
   std::vector<Header> headers;  // in order received; capacity reused across requests
-  std::string_view path;        // target before '?', raw (not decoded); "/" for absolute-form
-                                // without a path; empty for authority-form and "*"
-  std::string_view query;       // after the first '?', without it; empty when none
+  std::string_view path;        // target before '?' or '#', raw (not decoded); a static "/" for
+                                // absolute-form without a path; empty for authority-form and "*"
+  std::string_view query;       // after the first '?', without it, up to any '#'; may be empty
   std::string_view host;        // absolute-form authority if present, else the Host value
   Body body = Body::kNone;
   uint64_t content_length = 0;   // valid when body == kLength
@@ -74,7 +85,8 @@ struct RequestHead {
 
 // nginx's large_client_header_buffers (default 4 8k) mapped onto one contiguous head:
 // the request line must fit max_request_line (else 414), each header line max_header_line (else
-// 431), the whole head max_head (else 431), at most max_headers fields (else 431).
+// 431), the whole head max_head (else 431), at most max_headers fields (else 431). Line sizes
+// count their CRLF, as a line must fit one of nginx's buffers with it.
 struct Limits {
   size_t max_request_line = 8192;
   size_t max_header_line = 8192;
@@ -90,7 +102,7 @@ struct Limits {
 enum class ParseStatus : uint8_t { kDone, kNeedMore, kError };
 
 struct ParseError {
-  int status = 0;           // 400, 413, 414, 431, 501 or 505; 0 when no error
+  int status = 0;           // 400, 413, 414, 431 or 505 (413/431 from ChunkedDecoder too)
   std::string_view reason;  // static text for the error log ("client sent invalid header line")
 };
 

@@ -125,7 +125,16 @@ Status Router::init(const config::WebConfig& config, core::EventLoop& loop) {
       if (!t) return fail(t.error().message + " in " + loc->file + ":" + std::to_string(loc->line));
       scripts.return_text = std::move(*t);
     }
-    if (!scripts.try_files.empty() || loc->ret.code != 0) scripts_.emplace(loc, std::move(scripts));
+    const bool regex_alias = loc->root_is_alias && (loc->kind == LocationConf::Kind::kRegex ||
+                                                    loc->kind == LocationConf::Kind::kRegexCaseless);
+    if (regex_alias) {
+      auto t = vars::Template::compile(loc->root);
+      if (!t) return fail(t.error().message + " in " + loc->file + ":" + std::to_string(loc->line));
+      scripts.alias = std::move(*t);
+    }
+    if (!scripts.try_files.empty() || loc->ret.code != 0 || regex_alias) {
+      scripts_.emplace(loc, std::move(scripts));
+    }
     // `error_log` at http, server or location level: that location's request messages go there.
     if (!loc->error_logs.empty()) {
       const config::ErrorLogConf& e = loc->error_logs.front();
@@ -175,12 +184,7 @@ void Router::respond(Exchange& ex, Output& out) {
     ex.args = {};
   }
   if (!http::normalize_path(h.path, ex.uri)) {
-    log_of(ex).logf(core::LogLevel::info, ex.conn.id,
-                           "client sent invalid request while reading client request line, "
-                           "client: %.*s, server: %s, request: \"%.*s\"",
-                           int(ex.conn.remote_addr.size()), ex.conn.remote_addr.data(),
-                           ex.server->primary_name().c_str(), int(ex.request_line.size()),
-                           ex.request_line.data());
+    log_request(ex, core::LogLevel::info, "client sent invalid request");
     send_error(ex, out, 400);
     return;
   }
@@ -222,12 +226,9 @@ void Router::run(Exchange& ex, Output& out) {
     }
     if (serve_location(ex, out) == Next::kDone) return;
     if (++ex.redirects > kMaxRedirects) {
-      log_of(ex).logf(core::LogLevel::error, ex.conn.id,
-                             "rewrite or internal redirection cycle while internally redirecting "
-                             "to \"%s\", client: %.*s, server: %s, request: \"%.*s\"",
-                             ex.uri.c_str(), int(ex.conn.remote_addr.size()),
-                             ex.conn.remote_addr.data(), ex.server->primary_name().c_str(),
-                             int(ex.request_line.size()), ex.request_line.data());
+      log_request(ex, core::LogLevel::error,
+                  "rewrite or internal redirection cycle while internally redirecting to \"" +
+                      ex.uri + "\"");
       send_error(ex, out, 500);
       return;
     }
@@ -238,13 +239,9 @@ bool Router::location_allows_body_size(Exchange& ex) {
   const int64_t max = ex.location->client_max_body_size;
   if (max <= 0 || ex.head.body != RequestHead::Body::kLength) return true;
   if (ex.head.content_length <= static_cast<uint64_t>(max)) return true;
-  log_of(ex).logf(core::LogLevel::error, ex.conn.id,
-                         "client intended to send too large body: %llu bytes, client: %.*s, "
-                         "server: %s, request: \"%.*s\"",
-                         static_cast<unsigned long long>(ex.head.content_length),
-                         int(ex.conn.remote_addr.size()), ex.conn.remote_addr.data(),
-                         ex.server->primary_name().c_str(), int(ex.request_line.size()),
-                         ex.request_line.data());
+  log_request(ex, core::LogLevel::error,
+              "client intended to send too large body: " +
+                  std::to_string(ex.head.content_length) + " bytes");
   return false;
 }
 
@@ -265,19 +262,16 @@ std::string_view Router::map_path(Exchange& ex, std::string_view uri) {
     static_files::map_root(loc.root, uri, ex.filename, 16);
   } else if (loc.kind == LocationConf::Kind::kRegex ||
              loc.kind == LocationConf::Kind::kRegexCaseless) {
-    // Regex alias: the alias with $1.. substituted is the whole path.
+    // Regex alias: the alias with $1.. substituted is the whole path (compiled at init).
     std::string_view groups[config::Captures::kMaxGroups];
     const int n = std::min(ex.captures.count, config::Captures::kMaxGroups);
     for (int i = 0; i < n; ++i) groups[i] = ex.captures.group(i);
     scratch_.clear();
-    auto t = vars::Template::compile(loc.root);
-    if (t) {
-      vars::RequestVars v;
-      fill_vars(ex, v);
-      t->append(v, scratch_, vars::Escape::none, std::span<const std::string_view>(groups, size_t(n)));
-    } else {
-      scratch_ = loc.root;
-    }
+    const auto it = scripts_.find(&loc);
+    vars::RequestVars v;
+    fill_vars(ex, v);
+    it->second.alias.append(v, scratch_, vars::Escape::none,
+                            std::span<const std::string_view>(groups, size_t(n)));
     static_files::map_regex_alias(scratch_, ex.filename, 16);
   } else {
     static_files::map_alias(loc.root, loc.pattern, uri, ex.filename, 16);
@@ -286,22 +280,29 @@ std::string_view Router::map_path(Exchange& ex, std::string_view uri) {
 }
 
 void Router::log_open_error(const Exchange& ex, const Error& error, int level) {
-  const auto lvl = static_cast<core::LogLevel>(level);
-  if (!log_of(ex).enabled(lvl)) return;
-  const std::string_view host = ex.head.host;
-  if (host.empty()) {
-    log_of(ex).logf(lvl, ex.conn.id, "%s, client: %.*s, server: %s, request: \"%.*s\"",
-                           error.message.c_str(), int(ex.conn.remote_addr.size()),
-                           ex.conn.remote_addr.data(), ex.server->primary_name().c_str(),
-                           int(ex.request_line.size()), ex.request_line.data());
-  } else {
-    log_of(ex).logf(lvl, ex.conn.id,
-                           "%s, client: %.*s, server: %s, request: \"%.*s\", host: \"%.*s\"",
-                           error.message.c_str(), int(ex.conn.remote_addr.size()),
-                           ex.conn.remote_addr.data(), ex.server->primary_name().c_str(),
-                           int(ex.request_line.size()), ex.request_line.data(), int(host.size()),
-                           host.data());
+  log_request(ex, static_cast<core::LogLevel>(level), error.message);
+}
+
+// nginx's context for a request's error-log line: ", client: A, server: N, request: "L", host: "H"".
+void Router::log_request(const Exchange& ex, core::LogLevel level, std::string_view message) {
+  core::ErrorLog& log = log_of(ex);
+  if (!log.enabled(level)) return;
+  std::string line(message);
+  line += ", client: ";
+  line += ex.conn.remote_addr;
+  line += ", server: ";
+  if (ex.server != nullptr) line += ex.server->primary_name();
+  if (!ex.request_line.empty()) {
+    line += ", request: \"";
+    line += ex.request_line;
+    line += '"';
   }
+  if (!ex.head.host.empty()) {
+    line += ", host: \"";
+    line += ex.head.host;
+    line += '"';
+  }
+  log.log(level, ex.conn.id, line);
 }
 
 Router::Next Router::serve_static(Exchange& ex, Output& out) {
@@ -335,8 +336,7 @@ Router::Next Router::serve_static(Exchange& ex, Output& out) {
     return Next::kDone;
   }
   if (!(*file)->is_regular) {
-    log_of(ex).logf(core::LogLevel::crit, ex.conn.id, "\"%s\" is not a regular file",
-                           ex.filename.c_str());
+    log_request(ex, core::LogLevel::crit, "\"" + ex.filename + "\" is not a regular file");
     send_error(ex, out, 404);
     return Next::kDone;
   }

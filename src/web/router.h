@@ -66,6 +66,7 @@ class Router {
   struct LocationScripts {
     std::vector<vars::Template> try_files;
     vars::Template return_text;
+    vars::Template alias;  // `alias` of a regex location, with captures
   };
   enum class Next : uint8_t { kDone, kRedirect };
 
@@ -84,6 +85,7 @@ class Router {
   // $document_root + $uri (or alias) into ex.filename; returns the mapped path.
   std::string_view map_path(Exchange& ex, std::string_view uri);
   void log_open_error(const Exchange& ex, const Error& error, int level);
+  void log_request(const Exchange& ex, core::LogLevel level, std::string_view message);
   void internal_redirect(Exchange& ex, std::string_view uri_with_args);
   void make_absolute(const Exchange& ex, std::string_view location, std::string& out);
   bool location_allows_body_size(Exchange& ex);

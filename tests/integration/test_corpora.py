@@ -16,7 +16,9 @@ SOURCE_DIR = os.environ.get("WEBCYCLE_SOURCE_DIR", os.path.join(HERE, "..", ".."
 CORPUS = os.path.join(SOURCE_DIR, "..", "shared", "corpora", "gunicorn-requests.json")
 
 SITE = """
+    # Incomplete cases (a header or body cut short) end by timeout, so keep the timeouts short.
     client_header_timeout 1s;
+    client_body_timeout 1s;
     keepalive_timeout 5s;
     server {
         listen 127.0.0.1:@PORT@;
@@ -73,6 +75,18 @@ def limit_config(config):
         return f"large_client_header_buffers 4 {size + 2};", None
     # gunicorn's defaults: limit_request_line 4094, limit_request_field_size 8190.
     return "large_client_header_buffers 4 4k;", None
+
+
+def incomplete_body(case):
+    """True when a `requests` case's bytes hold less body than its Content-Length announces
+    (gunicorn's valid/099 does): such a request is still incomplete for a server, which may
+    answer it or wait for the rest."""
+    for req in case.get("requests", []):
+        for name, value in req["headers"]:
+            if name.upper() == "CONTENT-LENGTH" and value.strip().isdigit():
+                if int(value) > len(base64.b64decode(req["body_b64"])):
+                    return True
+    return False
 
 
 def load_cases():
@@ -188,6 +202,9 @@ class CorporaTest(unittest.TestCase):
             if extra is None:
                 skipped.append((case["name"], why))
                 continue
+            if expect == "requests" and incomplete_body(case):
+                skipped.append((case["name"], "body shorter than its Content-Length: incomplete"))
+                continue
             if transform and transform(case) is None:
                 skipped.append((case["name"], "a request line is not found in the bytes"))
                 continue
@@ -205,7 +222,8 @@ class CorporaTest(unittest.TestCase):
             else:
                 raw = base64.b64decode(case["raw_b64"])
                 want = expected_responses(case)[0] if expect == "requests" else 0
-            return exchange(server, raw, want, timeout=4)
+            # Long enough for a body timeout or nginx's 5 s lingering close on a cut-short body.
+            return exchange(server, raw, want, timeout=8)
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
             results = list(pool.map(one, jobs))

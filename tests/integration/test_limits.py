@@ -18,6 +18,7 @@ class LimitsTest(ServerTestCase):
     keepalive_timeout 1s;
     keepalive_requests 3;
     send_timeout 1s;
+    client_body_timeout 1s;
     server {
         listen 127.0.0.1:@PORT@;
         server_name localhost;
@@ -63,6 +64,18 @@ class LimitsTest(ServerTestCase):
         resp = self.server.exchange(
             b"POST /r HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhelloworld")
         self.assertEqual(resp[0][0], 200)
+
+    def test_body_cut_short_is_not_waited_for_forever(self):
+        # webcycle: client_body_timeout (1s). nginx discards the body of a `return` request and
+        # closes after its lingering_timeout (5s) instead. Either way the connection ends.
+        t0 = time.monotonic()
+        raw, closed = self.server.raw_closed(
+            b"POST /r HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab", timeout=8)
+        self.assertTrue(closed, "a stalled body must time out")
+        statuses = [r[0] for r in parse_responses(raw)[0]]
+        self.assertIn(statuses, ([], [200], [408], [200, 408]))
+        if not self.server.is_nginx:
+            self.assertLess(time.monotonic() - t0, 4)
 
     def test_client_header_timeout(self):
         t0 = time.monotonic()

@@ -28,7 +28,8 @@ namespace wc::web::config {
 // matches `example.com`), longest trailing wildcard (`www.example.*`), first matching regex in
 // config order, else the group's default server. `host` is the Host header (or request-line
 // authority) as received: compared case-insensitively, port and one trailing dot stripped; empty
-// matches `server_name ""`. `captures` (may be null) gets a regex name's groups.
+// matches `server_name ""`. `captures` (may be null) gets a regex name's groups, as views into
+// `host` as given (case kept: nginx lowercases Host first, so lowercase it for nginx's $1).
 // Thread-safe; allocates nothing for hosts up to 255 bytes.
 [[nodiscard]] const ServerConf& select_server(const ListenGroup& group, std::string_view host,
                                               Captures* captures = nullptr);

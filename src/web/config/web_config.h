@@ -129,7 +129,7 @@ struct LocationValues {
   int64_t keepalive_time_ms = 3600000;
   int64_t client_max_body_size = 1024 * 1024;  // 0 = unlimited
   int64_t client_body_timeout_ms = 60000;
-  int64_t client_body_buffer_size = 16 * 1024;
+  int64_t client_body_buffer_size = 8 * 1024;  // nginx: two pages
   int64_t send_timeout_ms = 60000;
   std::vector<AccessLogConf> access_logs;  // empty = `access_log off`
   std::vector<ErrorLogConf> error_logs;    // empty = the main level's
