@@ -250,8 +250,9 @@ bool Connection::handle_head(size_t head_len) {
   }
   if (state_ != State::kBody) return answer(head, false);
 
-  const int early = worker_.router().early_status(info_for_request(), head);
-  if (early != 0) return answer(head, false);  // 413 and the like: answered without the body
+  const Router::BodyCheck check = worker_.router().check_body(info_for_request(), head);
+  if (check.status != 0) return answer(head, false);  // 413 and the like: without the body
+  body_timeout_ms_ = check.body_timeout_ms;
   const BodyProgress p = body_buffered ? discard_body() : BodyProgress::kNeedMore;
   if (p != BodyProgress::kNeedMore) return answer(head, p == BodyProgress::kError);
 

@@ -183,6 +183,13 @@ void Router::respond(Exchange& ex, Output& out) {
   } else {
     ex.args = {};
   }
+  if (h.transfer_coded) {
+    // "Transfer-Encoding: gzip, chunked" and the like: the framing is chunked, but no coding
+    // but chunked is supported (nginx: "client sent unknown Transfer-Encoding", 501).
+    log_request(ex, core::LogLevel::info, "client sent unknown \"Transfer-Encoding\"");
+    send_error(ex, out, 501);
+    return;
+  }
   if (!http::normalize_path(h.path, ex.uri)) {
     log_request(ex, core::LogLevel::info, "client sent invalid request");
     send_error(ex, out, 400);
@@ -191,14 +198,24 @@ void Router::respond(Exchange& ex, Output& out) {
   run(ex, out);
 }
 
-int Router::early_status(const ConnectionInfo& conn, const http::RequestHead& head) {
-  if (head.body != RequestHead::Body::kLength) return 0;
+Router::BodyCheck Router::check_body(const ConnectionInfo& conn, const http::RequestHead& head) {
+  BodyCheck check;
   const config::ServerConf& server = config::select_server(*conn.group, head.host);
   std::string& uri = scratch_;
-  if (!http::normalize_path(head.path, uri)) return 0;  // respond() answers 400
+  if (!http::normalize_path(head.path, uri)) {
+    check.status = 400;  // respond() answers it
+    return check;
+  }
   const LocationConf& loc = config::find_location(server, uri, nullptr);
+  check.body_timeout_ms = static_cast<uint64_t>(loc.client_body_timeout_ms);
   const int64_t max = loc.client_max_body_size;
-  return max > 0 && head.content_length > static_cast<uint64_t>(max) ? 413 : 0;
+  if (head.body == RequestHead::Body::kLength && max > 0 &&
+      head.content_length > static_cast<uint64_t>(max)) {
+    check.status = 413;
+  } else if (head.transfer_coded) {
+    check.status = 501;
+  }
+  return check;
 }
 
 void Router::respond_error(Exchange& ex, int status, Output& out, std::string_view raw_line) {

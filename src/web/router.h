@@ -43,9 +43,15 @@ class Router {
 
   // Answers a parsed request. Sets ex.status, ex.location, ex.keep_alive and the byte counts.
   void respond(Exchange& ex, Output& out);
-  // Before reading a body: the status that answers the request without it (413 when
-  // Content-Length exceeds the location's client_max_body_size), else 0.
-  [[nodiscard]] int early_status(const ConnectionInfo& conn, const http::RequestHead& head);
+  // Before reading a body: whether the request is answered without it (status: 413 when
+  // Content-Length exceeds the location's client_max_body_size, 501 for a transfer coding other
+  // than chunked, 400 for a bad URI; 0 = read the body first), and the location's
+  // client_body_timeout for the wait.
+  struct BodyCheck {
+    int status = 0;
+    uint64_t body_timeout_ms = 60000;
+  };
+  [[nodiscard]] BodyCheck check_body(const ConnectionInfo& conn, const http::RequestHead& head);
 
   // Answers a request that could not be parsed (or timed out) with `status`, from the default
   // server of the connection's address; `raw_line` is what $request shows.
