@@ -39,12 +39,12 @@ Connection::Connection(Worker& worker, core::Fd fd, const core::SocketAddress& p
                        const Listener& listener, const config::ListenGroup& group, uint64_t id)
     : worker_(worker),
       fd_(std::move(fd)),
-      peer_(peer),
+      peer_port_(peer.port()),
       listener_(listener),
       group_(group),
       id_(id),
       parser_(limits_for(*group.default_server)) {
-  addr_len_ = static_cast<unsigned char>(peer_.format_ip(addr_text_, sizeof addr_text_));
+  addr_len_ = static_cast<unsigned char>(peer.format_ip(addr_text_, sizeof addr_text_));
   timer_.set_callback([this] { on_timer(); });
 }
 
@@ -244,7 +244,9 @@ bool Connection::handle_head(size_t head_len) {
     body_chunked_ = false;
     state_ = State::kBody;
   } else if (head.body == http::RequestHead::Body::kChunked) {
-    chunked_.reset();
+    // The decoder exists only while a chunked body is read: idle connections stay small.
+    if (chunked_ == nullptr) chunked_ = std::make_unique<http::ChunkedDecoder>();
+    chunked_->reset();
     body_chunked_ = true;
     state_ = State::kBody;
   }
@@ -285,7 +287,7 @@ bool Connection::answer(const http::RequestHead& head, bool body_error) {
   Router& router = worker_.router();
   if (body_error) {
     ex.keep_alive = false;
-    router.respond_error(ex, chunked_.error().status, out_, Router::request_line(head));
+    router.respond_error(ex, chunked_->error().status, out_, Router::request_line(head));
   } else {
     router.respond(ex, out_);
   }
@@ -313,7 +315,7 @@ Connection::BodyProgress Connection::discard_body() {
   if (body_chunked_) {
     size_t consumed = 0;
     const http::ParseStatus st =
-        chunked_.decode(in_.readable(), consumed, [](std::string_view) {});
+        chunked_->decode(in_.readable(), consumed, [](std::string_view) {});
     in_.consume(consumed);
     if (st == http::ParseStatus::kDone) {
       state_ = State::kHead;
@@ -321,7 +323,7 @@ Connection::BodyProgress Connection::discard_body() {
     }
     if (st == http::ParseStatus::kError) {
       core::error_log().logf(core::LogLevel::info, id_, "%.*s, client: %.*s",
-                             int(chunked_.error().reason.size()), chunked_.error().reason.data(),
+                             int(chunked_->error().reason.size()), chunked_->error().reason.data(),
                              int(addr_len_), addr_text_);
       return BodyProgress::kError;
     }

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "core/buffer.h"
@@ -54,7 +55,7 @@ class Connection final : public core::IoHandler {
 
   [[nodiscard]] uint64_t id() const noexcept { return id_; }
   [[nodiscard]] int fd() const noexcept { return fd_.get(); }
-  [[nodiscard]] const core::SocketAddress& peer() const noexcept { return peer_; }
+  [[nodiscard]] uint16_t peer_port() const noexcept { return peer_port_; }
   [[nodiscard]] const Listener& listener() const noexcept { return listener_; }
   [[nodiscard]] const config::ListenGroup& group() const noexcept { return group_; }
   [[nodiscard]] Worker& worker() noexcept { return worker_; }
@@ -95,7 +96,7 @@ class Connection final : public core::IoHandler {
 
   Worker& worker_;
   core::Fd fd_;
-  core::SocketAddress peer_;
+  uint16_t peer_port_;
   const Listener& listener_;
   const config::ListenGroup& group_;
   uint64_t id_;
@@ -116,7 +117,7 @@ class Connection final : public core::IoHandler {
   uint64_t keepalive_timeout_ms_ = 75000;
   uint64_t request_start_ms_ = 0;
   http::RequestParser parser_;
-  http::ChunkedDecoder chunked_;
+  std::unique_ptr<http::ChunkedDecoder> chunked_;  // while a chunked body is read
   core::Buffer in_;
   std::string pending_head_;  // head of a request whose body is still being read
   Output out_;

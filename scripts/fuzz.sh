@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Runs every libFuzzer harness of fuzz/ (each `webcycle_fuzzer(NAME ...)` in fuzz/CMakeLists.txt)
+# for a bounded time, one after the other, under ASan + UBSan:
+#   1. installs clang 16 & co (scripts/install-deps.sh fuzz) and builds the NAME_fuzzer targets
+#      into build-fuzz/ (clang-16, -DWEBCYCLE_FUZZ=ON -DWEBCYCLE_SANITIZE=ON);
+#   2. runs each over a COPY of fuzz/corpus/NAME in a temporary directory (new inputs never land
+#      in the repository), printing one line per harness: "NAME: 20 s, 123456 runs, no crash".
+# A crash (sanitizer report, failed invariant, timeout, out-of-memory) keeps its input in
+# fuzz/artifacts/ (gitignored), prints the report and makes the script exit 1 after the others ran.
+#
+# Environment: FUZZ_SECONDS  time per harness (default 20; FUZZ_SECONDS=600 for a longer run)
+#              FUZZ_TARGETS  space-separated harness names to run (default: all)
+#              FUZZ_JOBS     build parallelism (default 2)
+# Replay one crash: build-fuzz/fuzz/NAME_fuzzer fuzz/artifacts/NAME-crash-...
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+seconds=${FUZZ_SECONDS:-20}
+case "$seconds" in
+  '' | *[!0-9]*) echo "fuzz.sh: FUZZ_SECONDS must be a whole number of seconds" >&2; exit 2 ;;
+esac
+
+bash scripts/install-deps.sh fuzz
+
+all=$(sed -n 's/^webcycle_fuzzer(\([A-Za-z0-9_]*\).*/\1/p' fuzz/CMakeLists.txt)
+names=${FUZZ_TARGETS:-$all}
+for n in $names; do
+  if ! grep -qx "$n" <<<"$all"; then
+    echo "fuzz.sh: no harness '$n' in fuzz/CMakeLists.txt" >&2
+    exit 2
+  fi
+done
+
+build=$root/build-fuzz
+CC=clang-16 CXX=clang++-16 cmake -S . -B "$build" -DWEBCYCLE_FUZZ=ON -DWEBCYCLE_SANITIZE=ON \
+  -DWEBCYCLE_TESTS=ON >/dev/null
+targets=()
+for n in $names; do targets+=("${n}_fuzzer"); done
+cmake --build "$build" --target "${targets[@]}" -j"${FUZZ_JOBS:-2}" >/dev/null
+
+# Longest input worth mutating, per harness: a bit above what the parser meaningfully reads.
+max_len() {
+  case "$1" in
+    http_date) echo 64 ;;
+    static_range) echo 512 ;;
+    http_uri | static_conditional) echo 1024 ;;
+    vars_template) echo 2048 ;;
+    http_chunked | http_request_parser) echo 4096 ;;
+    web_config) echo 8192 ;;
+    *) echo 4096 ;;
+  esac
+}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/webcycle-fuzz.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+mkdir -p fuzz/artifacts
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+failed=0
+for n in $names; do
+  corpus=$work/$n
+  cp -r "fuzz/corpus/$n" "$corpus"
+  log=$work/$n.log
+  start=$SECONDS
+  rc=0
+  "$build/fuzz/${n}_fuzzer" "$corpus" -max_total_time="$seconds" -max_len="$(max_len "$n")" \
+    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -artifact_prefix="$root/fuzz/artifacts/$n-" >"$log" 2>&1 || rc=$?
+  took=$((SECONDS - start))
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+  [ -n "$runs" ] || runs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log" | tail -n 1)
+  if [ "$rc" -eq 0 ]; then
+    echo "$n: $took s, ${runs:-?} runs, no crash"
+  else
+    failed=1
+    artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
+    echo "$n: $took s, ${runs:-?} runs, CRASH (exit $rc)${artifact:+, input kept in ${artifact#"$root"/}}"
+    # The report: from the sanitizer's / invariant's first line to the end, bounded.
+    awk '/^==[0-9]+==|invariant failed|runtime error|^INFO: .*(timeout|out-of-memory)|ALARM|deadly signal/ {p=1} p' \
+      "$log" | head -n 80 >&2
+  fi
+done
+exit "$failed"
