@@ -342,16 +342,20 @@ Connection::BodyProgress Connection::discard_body() {
 void Connection::fail_request(int status, std::string_view reason) {
   core::error_log().logf(core::LogLevel::info, id_, "%.*s while reading client request, client: %.*s",
                          int(reason.size()), reason.data(), int(addr_len_), addr_text_);
+  answer_unparsed(status);
+}
+
+// Answers (and logs) a request whose head could not be parsed or did not arrive in time, then
+// closes. $request shows its first line as received.
+void Connection::answer_unparsed(int status) {
   ++requests_;
   http::RequestHead& head = worker_.scratch_head();
   head.clear();
   const ConnectionInfo info = info_for_request();
   Exchange ex(info, head, request_start_ms_, worker_.scratch_uri(), worker_.scratch_filename());
-  ex.keep_alive = false;
-  // $request for a request that could not be parsed: its first line as received.
   const std::string_view raw = in_.readable();
-  const size_t eol = raw.find_first_of("\r\n");
-  worker_.router().respond_error(ex, status, out_, raw.substr(0, std::min<size_t>(eol, 8192)));
+  const size_t eol = std::min(raw.find_first_of("\r\n"), std::min<size_t>(raw.size(), 8192));
+  worker_.router().respond_error(ex, status, out_, raw.substr(0, eol));
   worker_.access_log().log(ex);
   in_.clear();
   parser_.reset();
@@ -453,22 +457,7 @@ void Connection::on_timer() {
 }
 
 void Connection::fail_timeout() {
-  ++requests_;
-  http::RequestHead& head = worker_.scratch_head();
-  head.clear();
-  const ConnectionInfo info = info_for_request();
-  Exchange ex(info, head, request_start_ms_, worker_.scratch_uri(), worker_.scratch_filename());
-  ex.keep_alive = false;
-  const std::string_view raw = in_.readable();
-  const size_t eol = raw.find_first_of("\r\n");
-  const std::string_view line =
-      eol == std::string_view::npos ? raw.substr(0, std::min<size_t>(raw.size(), 8192)) : raw.substr(0, eol);
-  worker_.router().respond_error(ex, 408, out_, line);
-  worker_.access_log().log(ex);
-  in_.clear();
-  parser_.reset();
-  close_after_flush_ = true;
-  linger_ = true;
+  answer_unparsed(408);
   drive();  // sends it, then closes
 }
 

@@ -92,6 +92,7 @@ class Connection final : public core::IoHandler {
   void finish_or_linger();
   void fail_request(int status, std::string_view reason);
   void fail_timeout();
+  void answer_unparsed(int status);
   void close();
 
   Worker& worker_;

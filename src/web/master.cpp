@@ -35,6 +35,15 @@ void say(const char* level, const std::string& message) {
   std::fprintf(stderr, "webcycle: [%s] %s\n", level, message.c_str());
 }
 
+config::LoadOptions load_options(const WebOptions& options) {
+  config::LoadOptions lo;
+  lo.conf_file = options.conf_file;
+  lo.prefix = options.prefix;
+  lo.g_directives = options.g_directives;
+  lo.share_dir = options.share_dir;
+  return lo;
+}
+
 std::string socket_key(const config::ListenGroup& g) {
   return g.listen.addr_text + (g.listen.reuseport ? "#reuseport" : "");
 }
@@ -228,12 +237,7 @@ void Master::on_signal(int signo) {
 
 void Master::reload() {
   core::error_log().log(core::LogLevel::notice, 0, "reconfiguring");
-  config::LoadOptions lo;
-  lo.conf_file = options_.conf_file;
-  lo.prefix = options_.prefix;
-  lo.g_directives = options_.g_directives;
-  lo.share_dir = options_.share_dir;
-  auto loaded = config::load_config(lo);
+  auto loaded = config::load_config(load_options(options_));
   if (!loaded) {
     core::error_log().log(core::LogLevel::emerg, 0, loaded.error().message);
     core::error_log().log(core::LogLevel::alert, 0,
@@ -368,12 +372,7 @@ int send_to_master(const WebOptions& options, const config::WebConfig& config) {
 }  // namespace
 
 int run_web(const WebOptions& options) {
-  config::LoadOptions lo;
-  lo.conf_file = options.conf_file;
-  lo.prefix = options.prefix;
-  lo.g_directives = options.g_directives;
-  lo.share_dir = options.share_dir;
-  auto loaded = config::load_config(lo);
+  auto loaded = config::load_config(load_options(options));
   if (!loaded) {
     say("emerg", loaded.error().message);
     if (options.test_only) {
