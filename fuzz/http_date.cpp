@@ -4,6 +4,8 @@
 // second; when both parsers accept the same text (a date from 1970 on) they agree; and, reading
 // the first 8 bytes as a time_t, format_http_date writes 29 well-formed bytes that parse back to
 // that time for every year 0000-9999 (the nginx parser too from 1970 on).
+#include "http/http_date.h"
+
 #include <cstdint>
 #include <cstring>
 #include <ctime>
@@ -11,7 +13,6 @@
 #include <string_view>
 
 #include "fuzz_util.h"
-#include "http/http_date.h"
 #include "web/static/http_time.h"
 
 namespace {
@@ -21,8 +22,8 @@ using wc::http::kHttpDateLen;
 using wc::http::parse_http_date;
 using wc::web::static_files::parse_nginx_http_time;
 
-constexpr int64_t kYear0 = -62167219200;        // 0000-01-01T00:00:00Z
-constexpr int64_t kYear10000 = 253402300800;    // 10000-01-01T00:00:00Z
+constexpr int64_t kYear0 = -62167219200;      // 0000-01-01T00:00:00Z
+constexpr int64_t kYear10000 = 253402300800;  // 10000-01-01T00:00:00Z
 
 bool digits(std::string_view s) {
   for (char c : s) {

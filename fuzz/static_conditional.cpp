@@ -6,8 +6,8 @@
 //                   S (If-Modified-Since); a later line for the same header replaces it
 // Invariants: the outcome is the one conditional.h's three documented steps give, built from the
 // public etag_list_matches and parse_nginx_http_time; no header -> proceed; "*" matches any list
-// test; a strong list match is also a weak one; a list that ends with the ETag matches it
-// whatever comes before; a revalidation with the response's own validators gets 304.
+// test; for a quoted ETag a strong list match is also a weak one and a list that ends with the ETag
+// matches it whatever comes before; a revalidation with the response's own validators gets 304.
 #include <cstdint>
 #include <ctime>
 #include <memory>
@@ -75,11 +75,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (line->size() < 2 || (*line)[1] != ':') continue;
     auto value = std::make_unique<fuzz::Owned>(line->substr(2));
     switch ((*line)[0]) {
-      case 'M': im = std::move(value); break;
-      case 'U': ius = std::move(value); break;
-      case 'N': inm = std::move(value); break;
-      case 'S': ims = std::move(value); break;
-      default: break;
+      case 'M':
+        im = std::move(value);
+        break;
+      case 'U':
+        ius = std::move(value);
+        break;
+      case 'N':
+        inm = std::move(value);
+        break;
+      case 'S':
+        ims = std::move(value);
+        break;
+      default:
+        break;
     }
   }
   ConditionalHeaders h;
@@ -95,10 +104,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const std::unique_ptr<fuzz::Owned>* list : {&im, &inm}) {
     if (!*list) continue;
     const std::string_view v = (*list)->view();
-    const bool strong = etag_list_matches(v, e, false);
-    if (strong) FUZZ_CHECK(etag_list_matches(v, e, true));
     FUZZ_CHECK(etag_list_matches("*", v, false) && etag_list_matches("*", v, true));
     if (plain_etag(e)) {
+      // Only for a real (quoted) ETag: nginx strips a bare "W/" from the list before comparing,
+      // so a malformed ETag "W/" matches "W/, x" strongly but not weakly.
+      if (etag_list_matches(v, e, false)) FUZZ_CHECK(etag_list_matches(v, e, true));
       // The ETag after any list: found by both comparisons, whatever the list held.
       const fuzz::Owned appended(std::string(v) + ", " + std::string(e));
       FUZZ_CHECK(etag_list_matches(appended.view(), e, false));

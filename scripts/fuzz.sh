@@ -56,6 +56,13 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/webcycle-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p fuzz/artifacts
 
+# Crash stacks with function names and lines (any llvm-symbolizer reads clang 16's debug info).
+for s in /usr/lib/llvm-16/bin/llvm-symbolizer llvm-symbolizer-16 llvm-symbolizer; do
+  if path=$(command -v "$s"); then
+    export ASAN_SYMBOLIZER_PATH=${ASAN_SYMBOLIZER_PATH:-$path}
+    break
+  fi
+done
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 

@@ -10,7 +10,7 @@ want=${1:-test}
 build_pkgs=(build-essential cmake pkg-config libpcre2-dev libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev)
 test_pkgs=(curl python3 clang libclang-rt-14-dev llvm)
 bench_pkgs=(nginx-light h2o lighttpd wrk nghttp2-client util-linux procps)
-fuzz_pkgs=(clang-16 libclang-rt-16-dev)
+fuzz_pkgs=(clang-16 libclang-rt-16-dev llvm)  # llvm: llvm-symbolizer, for readable crash stacks
 
 case "$want" in
   build) pkgs=("${build_pkgs[@]}") ;;
