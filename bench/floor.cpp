@@ -154,7 +154,8 @@ int main(int argc, char** argv) {
       // edge-triggered epoll no new EPOLLIN would announce it.
       if (ok && c->owed == 0) {
         while (true) {
-          const ssize_t r = read(c->fd, c->in + c->in_len, kReadBuf - c->in_len);
+          const size_t space = kReadBuf - c->in_len;
+          const ssize_t r = read(c->fd, c->in + c->in_len, space);
           if (r < 0 && errno == EINTR) continue;
           if (r < 0 && errno == EAGAIN) break;
           if (r <= 0) {
@@ -173,7 +174,9 @@ int main(int argc, char** argv) {
             ok = false;
             break;
           }
-          if (c->owed > 0) break;
+          // A short read drained the socket: anything arriving later raises a new edge, so
+          // the read that would only say EAGAIN is saved.
+          if (c->owed > 0 || static_cast<size_t>(r) < space) break;
         }
       }
       if (!ok) close_conn(c);
