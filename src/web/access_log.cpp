@@ -37,6 +37,7 @@ Status AccessLog::init(const config::WebConfig& config, Router& router) {
         if (!compiled) {
           return fail(compiled.error().message + " in log_format \"" + al.format->name + "\"");
         }
+        if (compiled->tmpl().uses(vars::Template::Var::request_id)) router.require_request_id();
         it = formats_.emplace(al.format, std::move(*compiled)).first;
       }
       auto writer = files_.get(al.path);

@@ -24,6 +24,10 @@ constexpr uint64_t kLingeringTimeoutMs = 5000;
 
 constexpr uint32_t kEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 
+uint32_t clamp_ms(int64_t ms) {
+  return static_cast<uint32_t>(std::clamp<int64_t>(ms, 0, UINT32_MAX));
+}
+
 http::Limits limits_for(const config::ServerConf& server) {
   http::Limits limits;
   const auto size = static_cast<size_t>(server.large_client_header_buffers_size);
@@ -42,8 +46,7 @@ Connection::Connection(Worker& worker, core::Fd fd, const core::SocketAddress& p
       peer_port_(peer.port()),
       listener_(listener),
       group_(group),
-      id_(id),
-      parser_(limits_for(*group.default_server)) {
+      id_(id) {
   addr_len_ = static_cast<unsigned char>(peer.format_ip(addr_text_, sizeof addr_text_));
   timer_.set_callback([this] { on_timer(); });
 }
@@ -69,7 +72,7 @@ Status Connection::start() {
 }
 
 bool Connection::idle() const noexcept {
-  return state_ == State::kHead && in_.empty() && out_.empty() && parser_.scanned() == 0;
+  return state_ == State::kHead && in_.empty() && out_.empty() && head_scanned() == 0;
 }
 
 void Connection::shutdown_when_idle() {
@@ -145,7 +148,7 @@ void Connection::drive() {
       break;
     }
     if (r.status == core::IoStatus::eof) {
-      if (!(state_ == State::kHead && in_.empty() && parser_.scanned() == 0)) {
+      if (!(state_ == State::kHead && in_.empty() && head_scanned() == 0)) {
         core::error_log().logf(core::LogLevel::info, id_,
                                "client prematurely closed connection, client: %.*s",
                                int(addr_len_), addr_text_);
@@ -194,7 +197,7 @@ bool Connection::process_input() {
     if (state_ == State::kBody) {
       const BodyProgress p = discard_body();
       if (p == BodyProgress::kNeedMore) return true;
-      if (!pending_head_.empty()) {
+      if (pending_head_ != nullptr) {
         // The body of a request held back until now has ended (or broke): answer it.
         if (!answer_pending(p == BodyProgress::kError)) return false;
         continue;
@@ -212,13 +215,24 @@ bool Connection::process_input() {
     if (out_.bytes().size() >= kMaxBatchOutput || out_.pending() > out_.bytes().size()) {
       return true;  // send what is queued before parsing more
     }
-    if (parser_.scanned() == 0) request_start_ms_ = worker_.loop().now_ms();
+    // A connection owns a parser only while part of a head is buffered; otherwise it uses the
+    // worker's (idle connections stay small).
+    http::RequestParser* parser = parser_.get();
+    if (parser == nullptr) {
+      parser = &worker_.scratch_parser();
+      *parser = http::RequestParser(limits_for(*group_.default_server));
+      request_start_ms_ = worker_.loop().now_ms();
+    }
     http::RequestHead& head = worker_.scratch_head();
     size_t consumed = 0;
-    const http::ParseStatus st = parser_.parse(in_.readable(), head, consumed);
-    if (st == http::ParseStatus::kNeedMore) return true;
+    const http::ParseStatus st = parser->parse(in_.readable(), head, consumed);
+    if (st == http::ParseStatus::kNeedMore) {
+      if (parser_ == nullptr) parser_ = std::make_unique<http::RequestParser>(*parser);
+      return true;
+    }
+    parser_.reset();
     if (st == http::ParseStatus::kError) {
-      const http::ParseError e = parser_.error();
+      const http::ParseError e = parser->error();
       fail_request(e.status, e.reason);
       return state_ != State::kClosed;
     }
@@ -254,13 +268,13 @@ bool Connection::handle_head(size_t head_len) {
 
   const Router::BodyCheck check = worker_.router().check_body(info_for_request(), head);
   if (check.status != 0) return answer(head, false);  // 413 and the like: without the body
-  body_timeout_ms_ = check.body_timeout_ms;
+  body_timeout_ms_ = clamp_ms(static_cast<int64_t>(check.body_timeout_ms));
   const BodyProgress p = body_buffered ? discard_body() : BodyProgress::kNeedMore;
   if (p != BodyProgress::kNeedMore) return answer(head, p == BodyProgress::kError);
 
   // Hold the answer until the body has been read: keep a copy of the head (the input buffer may
   // move as the body arrives) and parse it again then.
-  pending_head_.assign(raw_head);
+  pending_head_ = std::make_unique<std::string>(raw_head);
   if (head.expect_continue && !body_buffered && head.minor >= 1) {
     out_.bytes().append("HTTP/1.1 100 Continue\r\n\r\n");
   }
@@ -271,12 +285,11 @@ bool Connection::answer_pending(bool body_error) {
   http::RequestHead& head = worker_.scratch_head();
   http::RequestParser reparse(limits_for(*group_.default_server));
   size_t consumed = 0;
-  const http::ParseStatus st = reparse.parse(pending_head_, head, consumed);
+  const http::ParseStatus st = reparse.parse(*pending_head_, head, consumed);
   assert(st == http::ParseStatus::kDone);  // it parsed the first time
   (void)st;
   const bool ok = answer(head, body_error);
-  pending_head_.clear();
-  if (pending_head_.capacity() > 4096) pending_head_.shrink_to_fit();
+  pending_head_.reset();
   return ok;
 }
 
@@ -297,9 +310,9 @@ bool Connection::answer(const http::RequestHead& head, bool body_error) {
     return false;
   }
   if (ex.location != nullptr) {
-    keepalive_timeout_ms_ = static_cast<uint64_t>(ex.location->keepalive_timeout_ms);
-    body_timeout_ms_ = static_cast<uint64_t>(ex.location->client_body_timeout_ms);
-    send_timeout_ms_ = static_cast<uint64_t>(ex.location->send_timeout_ms);
+    keepalive_timeout_ms_ = clamp_ms(ex.location->keepalive_timeout_ms);
+    body_timeout_ms_ = clamp_ms(ex.location->client_body_timeout_ms);
+    send_timeout_ms_ = clamp_ms(ex.location->send_timeout_ms);
   }
   worker_.access_log().log(ex);
   if (!ex.keep_alive) {
@@ -401,7 +414,7 @@ void Connection::arm_wait_timer() {
       loop.arm(timer_, body_timeout_ms_);  // between two successive reads
       return;
     case State::kHead:
-      if (in_.empty() && parser_.scanned() == 0 && requests_ > 0) {
+      if (in_.empty() && head_scanned() == 0 && requests_ > 0) {
         loop.arm(timer_, keepalive_timeout_ms_);
         header_timer_ = false;
       } else if (!header_timer_ || !timer_.armed() || was_send) {
@@ -434,14 +447,14 @@ void Connection::on_timer() {
                              "client timed out (110: Connection timed out) while reading client "
                              "request body, client: %.*s",
                              int(addr_len_), addr_text_);
-      if (!pending_head_.empty()) {
+      if (pending_head_ != nullptr) {
         answer_timeout();
         return;
       }
       close();
       return;
     case State::kHead:
-      if (in_.empty() && parser_.scanned() == 0) {
+      if (in_.empty() && head_scanned() == 0) {
         close();  // idle keep-alive (or a connection that never spoke): nothing to say
         return;
       }
@@ -465,12 +478,12 @@ void Connection::answer_timeout() {
   http::RequestHead& head = worker_.scratch_head();
   http::RequestParser reparse(limits_for(*group_.default_server));
   size_t consumed = 0;
-  (void)reparse.parse(pending_head_, head, consumed);
+  (void)reparse.parse(*pending_head_, head, consumed);
   const ConnectionInfo info = info_for_request();
   Exchange ex(info, head, request_start_ms_, worker_.scratch_uri(), worker_.scratch_filename());
   worker_.router().respond_error(ex, 408, out_, Router::request_line(head));
   worker_.access_log().log(ex);
-  pending_head_.clear();
+  pending_head_.reset();
   in_.clear();
   state_ = State::kHead;
   close_after_flush_ = true;

@@ -76,6 +76,8 @@ class Connection final : public core::IoHandler {
   };
 
   void drive();
+  // Bytes of an unfinished head already scanned (0: waiting for a new request).
+  [[nodiscard]] size_t head_scanned() const noexcept { return parser_ ? parser_->scanned() : 0; }
   [[nodiscard]] ConnectionInfo info_for_request() const;
   // Parses and answers buffered requests. Returns false when the connection was closed.
   bool process_input();
@@ -113,17 +115,18 @@ class Connection final : public core::IoHandler {
   uint64_t body_left_ = 0;          // Content-Length body still to discard
   bool body_chunked_ = false;
   int64_t max_body_ = 0;            // client_max_body_size of the current request's location
-  uint64_t body_timeout_ms_ = 60000;
-  uint64_t send_timeout_ms_ = 60000;
-  uint64_t keepalive_timeout_ms_ = 75000;
+  uint32_t body_timeout_ms_ = 60000;  // 32 bits: 49 days is plenty, and idle connections are many
+  uint32_t send_timeout_ms_ = 60000;
+  uint32_t keepalive_timeout_ms_ = 75000;
   uint64_t request_start_ms_ = 0;
-  http::RequestParser parser_;
+  std::unique_ptr<http::RequestParser> parser_;  // only while a partial head is buffered
   std::unique_ptr<http::ChunkedDecoder> chunked_;  // while a chunked body is read
   core::Buffer in_;
-  std::string pending_head_;  // head of a request whose body is still being read
+  // Head of a request whose body is still being read (allocated only then).
+  std::unique_ptr<std::string> pending_head_;
   Output out_;
   core::Timer timer_;
-  char addr_text_[46];
+  char addr_text_[40];  // the longest IPv6 text is 39 characters
   unsigned char addr_len_ = 0;
 };
 

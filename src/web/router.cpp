@@ -132,6 +132,12 @@ Status Router::init(const config::WebConfig& config, core::EventLoop& loop) {
       if (!t) return fail(t.error().message + " in " + loc->file + ":" + std::to_string(loc->line));
       scripts.alias = std::move(*t);
     }
+    for (const vars::Template* t : {&scripts.return_text, &scripts.alias}) {
+      if (t->uses(vars::Template::Var::request_id)) need_request_id_ = true;
+    }
+    for (const vars::Template& t : scripts.try_files) {
+      if (t.uses(vars::Template::Var::request_id)) need_request_id_ = true;
+    }
     if (!scripts.try_files.empty() || loc->ret.code != 0 || regex_alias) {
       scripts_.emplace(loc, std::move(scripts));
     }
@@ -172,7 +178,7 @@ std::string_view Router::request_line(const http::RequestHead& head) { return re
 void Router::respond(Exchange& ex, Output& out) {
   const RequestHead& h = ex.head;
   ex.request_line = request_line_of(h);
-  ex.request_id = request_ids_.next(request_id_);
+  if (need_request_id_) ex.request_id = request_ids_.next(request_id_);
   ex.server = &config::select_server(*ex.conn.group, h.host);
   ex.location = &ex.server->loc;
   ex.header_only = h.method == http::Method::kHead;
@@ -220,7 +226,7 @@ Router::BodyCheck Router::check_body(const ConnectionInfo& conn, const http::Req
 
 void Router::respond_error(Exchange& ex, int status, Output& out, std::string_view raw_line) {
   ex.request_line = raw_line;
-  ex.request_id = request_ids_.next(request_id_);
+  if (need_request_id_) ex.request_id = request_ids_.next(request_id_);
   ex.server = ex.conn.group->default_server;
   ex.location = &ex.server->loc;
   ex.uri.clear();

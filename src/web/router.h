@@ -62,6 +62,9 @@ class Router {
   // USR1: reopens the http/server/location-level error logs.
   void reopen_logs();
 
+  // $request_id is made per request only when something uses it (a log_format, a template).
+  void require_request_id() noexcept { need_request_id_ = true; }
+
   // The request's first line as it arrived (for $request and log lines).
   [[nodiscard]] static std::string_view request_line(const http::RequestHead& head);
 
@@ -112,6 +115,7 @@ class Router {
   std::vector<vars::HeaderView> header_views_;
   std::vector<vars::HeaderView> sent_views_;
   vars::RequestIdGenerator request_ids_;
+  bool need_request_id_ = false;
   char request_id_[vars::RequestIdGenerator::kLength];
   char content_length_text_[24];
   std::string pid_text_;

@@ -64,6 +64,7 @@ class Worker {
   [[nodiscard]] core::Buffer& scratch_in() noexcept { return scratch_in_; }
   [[nodiscard]] std::string& scratch_out() noexcept { return scratch_out_; }
   [[nodiscard]] http::RequestHead& scratch_head() noexcept { return scratch_head_; }
+  [[nodiscard]] http::RequestParser& scratch_parser() noexcept { return scratch_parser_; }
   [[nodiscard]] std::string& scratch_uri() noexcept { return scratch_uri_; }
   [[nodiscard]] std::string& scratch_filename() noexcept { return scratch_filename_; }
 
@@ -96,6 +97,7 @@ class Worker {
   core::Buffer scratch_in_;
   std::string scratch_out_;
   http::RequestHead scratch_head_;
+  http::RequestParser scratch_parser_;
   std::string scratch_uri_;
   std::string scratch_filename_;
 };
