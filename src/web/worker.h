@@ -93,7 +93,6 @@ class Worker {
   bool stopping_ = false;
   bool accepting_paused_ = false;
   core::Timer accept_resume_;
-  core::Timer log_flush_;
   core::Buffer scratch_in_;
   std::string scratch_out_;
   http::RequestHead scratch_head_;
