@@ -17,10 +17,6 @@ namespace {
 constexpr int kAcceptBatch = 64;
 constexpr uint64_t kAcceptPauseMs = 500;  // after EMFILE/ENFILE, as nginx
 
-core::LogLevel to_core(config::LogLevel l) {
-  return static_cast<core::LogLevel>(static_cast<int>(l) + 1);
-}
-
 }  // namespace
 
 void Listener::on_io(uint32_t) { worker->accept_from(*this); }
