@@ -1,6 +1,7 @@
 // webcycle: one binary, one command per part of the cycle (SPEC.md "One binary").
 // This file only dispatches and parses flags; every command's work lives in its own library.
 #include <cstdio>
+#include <filesystem>
 #include <cstring>
 #include <unistd.h>
 #include <string>
@@ -43,6 +44,22 @@ constexpr const char* kWebUsage =
     "  -h, --help     this help\n"
     "\n"
     "signals: HUP reload, USR1 reopen logs, QUIT graceful stop, TERM/INT fast stop.\n";
+
+// Where `include mime.types;` falls back to when the config's directory has none: the share
+// folder beside the running binary (PREFIX/bin/webcycle -> PREFIX/share/webcycle/, so an install
+// with any --prefix works), else the configured install path, else the source tree's share/ (a
+// binary run from its build folder).
+std::string share_dir() {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path beside = exe.parent_path().parent_path() / "share" / "webcycle";
+    if (fs::exists(beside / "mime.types", ec)) return beside.string() + "/";
+  }
+  if (fs::exists(fs::path(WEBCYCLE_SHARE_DIR) / "mime.types", ec)) return WEBCYCLE_SHARE_DIR;
+  return WEBCYCLE_SOURCE_SHARE_DIR;
+}
 
 int bad_usage(const std::string& message) {
   std::fprintf(stderr, "webcycle: %s (see 'webcycle help web')\n", message.c_str());
@@ -116,7 +133,7 @@ int web_command(int argc, char** argv) {
   if (conf.empty()) conf = "conf/webcycle.conf";
   if (conf[0] != '/') conf = prefix + conf;
   options.prefix = prefix;
-  options.share_dir = WEBCYCLE_SHARE_DIR;
+  options.share_dir = share_dir();
   options.conf_file = conf;
   return wc::web::run_web(options);
 }
