@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything webcycle needs to build, test, fuzz and benchmark, from Debian 12's packages.
 # Idempotent: packages already present are skipped, and apt is not touched when nothing is missing.
-# Usage: scripts/install-deps.sh [build|test|bench|fuzz|all]   (default: test)
+# Usage: scripts/install-deps.sh [build|test|bench|fuzz|tidy|all]   (default: test)
 # fuzz: clang 16 with its libFuzzer/sanitizer runtimes (clang 14 cannot compile <expected>).
 set -euo pipefail
 
@@ -11,13 +11,15 @@ build_pkgs=(build-essential cmake pkg-config libpcre2-dev libgtest-dev libgmock-
 test_pkgs=(curl python3 clang libclang-rt-14-dev llvm)
 bench_pkgs=(nginx-light h2o lighttpd wrk nghttp2-client util-linux procps)
 fuzz_pkgs=(clang-16 libclang-rt-16-dev llvm)  # llvm: llvm-symbolizer, for readable crash stacks
+tidy_pkgs=(clang-tidy-16)  # clang-tidy 14 cannot parse <expected> (see .clang-tidy)
 
 case "$want" in
   build) pkgs=("${build_pkgs[@]}") ;;
   test) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
   bench) pkgs=("${build_pkgs[@]}" "${bench_pkgs[@]}") ;;
   fuzz) pkgs=("${build_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
-  all) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
+  tidy) pkgs=("${build_pkgs[@]}" "${tidy_pkgs[@]}") ;;
+  all) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}" "${fuzz_pkgs[@]}" "${tidy_pkgs[@]}") ;;
   *) echo "install-deps.sh: unknown set '$want' (build|test|bench|fuzz|all)" >&2; exit 2 ;;
 esac
 

@@ -230,9 +230,11 @@ bool Connection::process_input() {
       if (parser_ == nullptr) parser_ = std::make_unique<http::RequestParser>(*parser);
       return true;
     }
+    // Read the verdict before the connection's own parser (if it used one) is freed.
+    const http::ParseError e = parser->error();
     parser_.reset();
+    parser = nullptr;
     if (st == http::ParseStatus::kError) {
-      const http::ParseError e = parser->error();
       fail_request(e.status, e.reason);
       return state_ != State::kClosed;
     }

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cassert>
 #include <charconv>
 #include <cstring>
 #include <memory>
@@ -576,7 +577,7 @@ void Router::send_error(Exchange& ex, Output& out, int status) {
   head.status = status;
   std::string page;
   if (has_builtin_page(status)) {
-    append_builtin_page(status, ex.location == nullptr || ex.location->server_tokens, page);
+    append_builtin_page(status, ex.location->server_tokens, page);
     head.content_type = "text/html";
   }
   head.content_length = static_cast<int64_t>(page.size());
@@ -597,6 +598,7 @@ void Router::send_error(Exchange& ex, Output& out, int status) {
 }
 
 void Router::finish_head(Exchange& ex, Output& out, http::ResponseHead& head) {
+  assert(ex.location != nullptr);  // every answer is made in a location (the server's at least)
   const LocationConf& loc = *ex.location;
   head.server_tokens = loc.server_tokens;
   head.server_version = server_version();

@@ -161,3 +161,41 @@ class Http11Test(ServerTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class SplitHeadTest(ServerTestCase):
+    """A head that arrives in pieces is parsed by the connection's own parser between reads; an
+    error found in a later piece is answered like any other (and the server survives it)."""
+    CONFIG = """
+    server {
+        listen 127.0.0.1:@PORT@;
+        server_name localhost;
+        root html;
+    }
+    """
+    FILES = {"html/a.txt": "a\n"}
+
+    def send_in_pieces(self, pieces):
+        with self.server.connect() as s:
+            for piece in pieces[:-1]:
+                s.sendall(piece)
+                time.sleep(0.05)
+            s.sendall(pieces[-1])
+            return read_until_close(s, 3)
+
+    def test_error_in_a_later_piece_gets_400_and_a_close(self):
+        for pieces in ([b"GET /a.txt HTTP/1.1\r\nHo", b"st : x\r\n\r\n"],
+                       [b"GET /a.txt HT", b"TP/1.1\r\nHost: x\r\nBad\x00Name: y\r\n\r\n"],
+                       [b"GET /a.txt HTTP/1.1\r\n", b"Host: x\r\n", b" folded\r\n\r\n"]):
+            with self.subTest(pieces=pieces):
+                data, closed = self.send_in_pieces(pieces)
+                responses = parse_responses(data)[0]
+                self.assertEqual([r[0] for r in responses], [400], data)
+                self.assertTrue(closed)
+        # The worker is still there and serves the next client.
+        self.assertEqual(self.server.get("/a.txt")[0], 200)
+
+    def test_valid_head_in_pieces_is_served(self):
+        data, _ = self.send_in_pieces([b"GET /a.t", b"xt HTTP/1.1\r\nHost:", b" x\r\nConnection: close\r\n\r\n"])
+        (status, _, body), = parse_responses(data)[0]
+        self.assertEqual((status, body), (200, b"a\n"))
