@@ -20,7 +20,7 @@ case "$want" in
   fuzz) pkgs=("${build_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
   tidy) pkgs=("${build_pkgs[@]}" "${tidy_pkgs[@]}") ;;
   all) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}" "${fuzz_pkgs[@]}" "${tidy_pkgs[@]}") ;;
-  *) echo "install-deps.sh: unknown set '$want' (build|test|bench|fuzz|all)" >&2; exit 2 ;;
+  *) echo "install-deps.sh: unknown set '$want' (build|test|bench|fuzz|tidy|all)" >&2; exit 2 ;;
 esac
 
 missing=()
