@@ -304,6 +304,11 @@ void Master::reap() {
       core::error_log().logf(stopping_ || clean ? core::LogLevel::notice : core::LogLevel::alert, 0,
                              "worker process %d %s", int(child.pid),
                              exit_text(child.status).c_str());
+      if (!stopping_ && fatal) {
+        core::error_log().logf(core::LogLevel::alert, 0,
+                               "worker process %d exited with fatal code 2 and cannot be respawned",
+                               int(child.pid));
+      }
       if (!stopping_ && !fatal) {
         // A worker that died (crash, kill -9, OOM) is replaced in its slot at once.
         if (auto s = start_worker(slot); !s) {
