@@ -1,5 +1,6 @@
 #include "web/master.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,6 +43,32 @@ config::LoadOptions load_options(const WebOptions& options) {
   lo.g_directives = options.g_directives;
   lo.share_dir = options.share_dir;
   return lo;
+}
+
+// Every log file the configuration names must open before workers start (as nginx opens them in
+// the master): a worker that cannot open its access log would exit, leaving nobody to serve.
+Status check_log_files(const config::WebConfig& config) {
+  std::vector<const config::LocationConf*> stack{&config.http.loc};
+  for (const auto& server : config.http.servers) stack.push_back(&server->loc);
+  auto check = [](const std::string& path) -> Status {
+    if (path == "stderr") return {};
+    const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return sys_fail("open() \"" + path + "\"");
+    ::close(fd);
+    return {};
+  };
+  while (!stack.empty()) {
+    const config::LocationConf* loc = stack.back();
+    stack.pop_back();
+    for (const auto& child : loc->nested) stack.push_back(child.get());
+    for (const config::AccessLogConf& al : loc->access_logs) {
+      if (auto st = check(al.path); !st) return st;
+    }
+    for (const config::ErrorLogConf& el : loc->error_logs) {
+      if (auto st = check(el.path); !st) return st;
+    }
+  }
+  return {};
 }
 
 std::string socket_key(const config::ListenGroup& g) {
@@ -150,6 +177,11 @@ int Master::run() {
     say("emerg", s.error().message);
     return 1;
   }
+  if (auto s = check_log_files(config); !s) {
+    say("emerg", s.error().message);
+    core::error_log().log(core::LogLevel::emerg, 0, s.error().message);
+    return 1;
+  }
   auto loop = core::EventLoop::create();
   if (!loop) {
     say("emerg", loop.error().message);
@@ -245,6 +277,12 @@ void Master::reload() {
     return;
   }
   std::unique_ptr<config::WebConfig> next = std::move(*loaded);
+  if (auto s = check_log_files(*next); !s) {
+    core::error_log().log(core::LogLevel::emerg, 0, s.error().message);
+    core::error_log().log(core::LogLevel::alert, 0,
+                          "the configuration was not reloaded: the old one keeps serving");
+    return;
+  }
   const unsigned workers = worker_count(*next);
   SocketMap fresh;
   if (auto s = open_sockets(*next, workers, fresh); !s) {

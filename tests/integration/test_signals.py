@@ -3,6 +3,7 @@ the pid file, worker_processes, and a dead worker replaced."""
 
 import os
 import signal
+import subprocess
 import time
 import unittest
 
@@ -212,3 +213,32 @@ class SignalsTest(ServerTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class LogFilesTest(ServerTestCase):
+    """Log files are opened before any worker starts: a config naming one that cannot be opened
+    is refused at start (nginx's message) and at reload (the old config keeps serving)."""
+
+    body = SignalsTest.body
+
+    BAD_LOG = "access_log /nonexistent-webcycle-dir/access.log;"
+
+    def test_unopenable_access_log_refuses_to_start(self):
+        s = self.start_server(site("v1", extra=self.BAD_LOG), start=False)
+        cmd = s.command(["-g", "daemon off;"] if s.is_nginx else [])
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertRegex(r.stderr, r'\[emerg\] .*open\(\) "/nonexistent-webcycle-dir/access\.log" '
+                         r'failed \(2: No such file or directory\)')
+
+    def test_reload_with_unopenable_access_log_keeps_old_config(self):
+        s = self.start_server(site("v1"))
+        self.assertEqual(self.body(), "v1")
+        s.write_config(http_config(site("v2", extra=self.BAD_LOG)))
+        s.signal(signal.SIGHUP)
+        self.assertIsNotNone(s.wait_for_log(
+            r'\[emerg\] .*open\(\) "/nonexistent-webcycle-dir/access\.log" failed'))
+        for _ in range(5):
+            self.assertEqual(self.body(), "v1")
+            time.sleep(0.05)
+        self.assertTrue(pid_alive(s.master_pid))
