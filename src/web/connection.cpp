@@ -58,6 +58,7 @@ ConnectionInfo Connection::info_for_request() const {
   info.id = id_;
   info.requests = requests_;
   info.remote_addr = remote_addr();
+  info.remote_port = peer_port_;
   info.server_port = listener_.port_text;
   info.group = &group_;
   info.fd = fd_.get();

@@ -27,6 +27,7 @@ struct ConnectionInfo {
   uint64_t id = 0;                 // $connection
   uint64_t requests = 0;           // $connection_requests, this request included
   std::string_view remote_addr;    // $remote_addr
+  uint16_t remote_port = 0;        // $remote_port
   std::string_view server_port;    // $server_port
   const config::ListenGroup* group = nullptr;  // servers on the address the client reached
   int fd = -1;                     // the socket, for $server_addr on wildcard listeners; -1: none

@@ -729,6 +729,11 @@ void Router::send_file(Exchange& ex, Output& out, static_files::FileRef file) {
 void Router::fill_vars(const Exchange& ex, vars::RequestVars& v) {
   const RequestHead& h = ex.head;
   v.remote_addr = ex.conn.remote_addr;
+  if (ex.conn.remote_port != 0) {
+    const auto r = std::to_chars(remote_port_text_, remote_port_text_ + sizeof remote_port_text_,
+                                 ex.conn.remote_port);
+    v.remote_port = std::string_view(remote_port_text_, size_t(r.ptr - remote_port_text_));
+  }
   v.server_port = ex.conn.server_port;
   v.connection = ex.conn.id;
   v.connection_requests = ex.conn.requests;

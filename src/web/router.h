@@ -118,6 +118,7 @@ class Router {
   bool need_request_id_ = false;
   char request_id_[vars::RequestIdGenerator::kLength];
   char content_length_text_[24];
+  char remote_port_text_[8];
   std::string pid_text_;
   std::string hostname_;
 };

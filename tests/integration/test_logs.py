@@ -6,7 +6,7 @@ import re
 import time
 import unittest
 
-from harness import ServerTestCase, parse_responses, read_text
+from harness import ServerTestCase, parse_responses, read_text, wait_until
 
 VARS = ("remote_addr remote_user time_local time_iso8601 request status body_bytes_sent "
         "bytes_sent http_referer http_user_agent request_time host request_id request_method "
@@ -176,3 +176,27 @@ class LogsTest(ServerTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class RemotePortTest(ServerTestCase):
+    """$remote_port is the client's source port."""
+    CONFIG = """
+    log_format ports "$remote_addr:$remote_port";
+    server {
+        listen 127.0.0.1:@PORT@;
+        server_name localhost;
+        root html;
+        access_log logs/ports.log ports;
+    }
+    """
+    FILES = {"html/a.txt": "a\n"}
+
+    def test_remote_port_is_the_client_port(self):
+        with self.server.connect() as s:
+            port = s.getsockname()[1]
+            s.sendall(b"GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            while s.recv(4096):
+                pass
+        path = self.server.path("logs/ports.log")
+        self.assertTrue(wait_until(lambda: read_text(path).strip(), 3))
+        self.assertEqual(read_text(path).strip(), f"127.0.0.1:{port}")
