@@ -162,53 +162,36 @@ EOF
   echo "$WEBCYCLE_BIN web -p $dir/ -c $dir/conf/webcycle.conf"
 }
 
-conf_nginx() {  # Debian's /etc/nginx/nginx.conf as shipped, one worker, paths in DIR
-  local dir=$1 port=$2
+# nginx_conf DIR PORT EVENTS HTTP_EXTRA: Debian's /etc/nginx/nginx.conf as shipped (sendfile,
+# tcp_nopush, mime.types), one worker, paths in DIR, plus HTTP_EXTRA lines in the http block.
+nginx_conf() {
+  local dir=$1 port=$2 events=$3 extra=$4
   cat >"$dir/conf/nginx.conf" <<EOF
 worker_processes 1;
 daemon off;
 pid $dir/logs/nginx.pid;
 error_log $dir/logs/error.log;
 worker_rlimit_nofile $max_fds;
-$(events_block "$3")
+$(events_block "$events")
 http {
 	sendfile on;
 	tcp_nopush on;
 	types_hash_max_size 2048;
 	include /etc/nginx/mime.types;
 	default_type application/octet-stream;
-	access_log $dir/logs/access.log;
-	gzip on;
+$extra
 	server { listen 127.0.0.1:$port; root $dir/html; }
 }
 EOF
   echo "/usr/sbin/nginx -p $dir/ -c $dir/conf/nginx.conf"
 }
 
-conf_nginx-tuned() {  # the same plus the usual static-file tuning
-  local dir=$1 port=$2
-  cat >"$dir/conf/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $dir/logs/nginx.pid;
-error_log $dir/logs/error.log;
-worker_rlimit_nofile $max_fds;
-$(events_block "$3")
-http {
-	sendfile on;
-	tcp_nopush on;
-	tcp_nodelay on;
-	types_hash_max_size 2048;
-	include /etc/nginx/mime.types;
-	default_type application/octet-stream;
-	access_log off;
-	open_file_cache max=1000 inactive=60s;
-	open_file_cache_valid 60s;
-	open_file_cache_errors on;
-	server { listen 127.0.0.1:$port; root $dir/html; }
+conf_nginx() {  # as shipped: access log on, gzip on
+  nginx_conf "$1" "$2" "$3" "$(printf '\taccess_log %s/logs/access.log;\n\tgzip on;' "$1")"
 }
-EOF
-  echo "/usr/sbin/nginx -p $dir/ -c $dir/conf/nginx.conf"
+
+conf_nginx-tuned() {  # the same plus the usual static-file tuning
+  nginx_conf "$1" "$2" "$3" "$(printf '\ttcp_nodelay on;\n\taccess_log off;\n\topen_file_cache max=1000 inactive=60s;\n\topen_file_cache_valid 60s;\n\topen_file_cache_errors on;')"
 }
 
 conf_h2o() {  # defaults (no access log) except the limits test d needs
