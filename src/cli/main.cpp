@@ -6,7 +6,10 @@
 #include <unistd.h>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "app/app_main.h"
+#include "app/options/app_options.h"
 #include "web/options.h"
 
 #ifndef WEBCYCLE_SHARE_DIR
@@ -23,6 +26,7 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  web       the web server (nginx's role): static files, logs, signals\n"
+    "  app       the application server (gunicorn's role): runs a Python WSGI application\n"
     "  help CMD  show a command's help\n"
     "\n"
     "  webcycle --version   print the version\n";
@@ -164,8 +168,16 @@ int main(int argc, char** argv) {
       std::fputs(kWebUsage, stdout);
       return 0;
     }
+    if (topic == "app") {
+      std::fputs(wc::app::app_usage().c_str(), stdout);
+      return 0;
+    }
     return bad_usage("help: unknown command \"" + std::string(topic) + "\"");
   }
   if (command == "web") return web_command(argc - 2, argv + 2);
+  if (command == "app") {
+    std::vector<std::string_view> args(argv + 2, argv + argc);
+    return wc::app::app_main(args);
+  }
   return bad_usage("unknown command \"" + std::string(command) + "\"");
 }

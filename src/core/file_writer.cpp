@@ -33,6 +33,16 @@ Status BufferedFileWriter::open(const std::string& path) {
   return {};
 }
 
+Status BufferedFileWriter::open_fd(int fd) {
+  const int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) return sys_fail("dup()");
+  flush();
+  file_ = Fd(copy);
+  path_.clear();
+  failure_reported_ = false;
+  return {};
+}
+
 Status BufferedFileWriter::reopen() {
   if (path_.empty()) return {};
   flush();

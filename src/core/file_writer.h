@@ -38,6 +38,9 @@ class BufferedFileWriter {
   // Opens `path` O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC, 0644 (flushing any previous file first).
   // Errors: `open() "/x/access.log" failed (2: No such file or directory)`.
   [[nodiscard]] Status open(const std::string& path);
+  // Writes to a duplicate of an already open descriptor (e.g. stdout for "-"); reopen() then keeps
+  // it. Errors: dup's.
+  [[nodiscard]] Status open_fd(int fd);
   // Flushes, then reopens the same path (SIGUSR1). If the open fails the old fd is kept and the
   // error returned (the caller logs it).
   [[nodiscard]] Status reopen();

@@ -1,5 +1,8 @@
 #include "core/socket.h"
 
+#include <sys/stat.h>
+#include <sys/un.h>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -254,6 +257,27 @@ Result<Fd> listen_tcp(const SocketAddress& address, const ListenOptions& options
       return std::unexpected(s.error());
     }
   }
+  return fd;
+}
+
+Result<Fd> listen_unix(const std::string& path, int backlog) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.empty() || path.size() >= sizeof addr.sun_path) {
+    return fail(ENAMETOOLONG, "unix socket path \"" + path + "\" is empty or too long");
+  }
+  std::memcpy(addr.sun_path, path.data(), path.size());
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) return fail(EEXIST, "\"" + path + "\" exists and is not a socket");
+    ::unlink(path.c_str());
+  }
+  Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd) return sys_fail("socket() unix:" + path);
+  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) < 0) {
+    return sys_fail("bind() to unix:" + path);
+  }
+  if (::listen(fd.get(), backlog) < 0) return sys_fail("listen() to unix:" + path);
   return fd;
 }
 

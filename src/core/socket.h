@@ -62,6 +62,11 @@ struct ListenOptions {
 [[nodiscard]] Result<Fd> listen_tcp(const SocketAddress& address,
                                     const ListenOptions& options = {});
 
+// A listening unix-domain stream socket at `path`. A stale socket file left there by a previous
+// run is replaced (any other kind of file is an error, never removed). Errors name the step:
+// `bind() to unix:/run/app.sock failed (13: Permission denied)`.
+[[nodiscard]] Result<Fd> listen_unix(const std::string& path, int backlog = 511);
+
 // Non-blocking connect (to the upstream, or in tests). Success = the connect is under way or done;
 // wait for EPOLLOUT and check socket_error(). Errors: socket/connect's other than EINPROGRESS.
 [[nodiscard]] Result<Fd> connect_tcp(const SocketAddress& address);
