@@ -1,5 +1,6 @@
 #include "app/connection.h"
 
+#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -8,7 +9,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <utility>
 
 #include "app/log/access_format.h"
 #include "app/log/app_log.h"
@@ -90,7 +94,10 @@ AppConnection::AppConnection(AppWorker& worker, core::Fd fd, const ListenSocket&
   timer_.set_callback([this] { on_timer(); });
 }
 
-AppConnection::~AppConnection() { call_.finish(); }
+AppConnection::~AppConnection() {
+  call_.finish();
+  if (body_fd_ >= 0) ::close(body_fd_);
+}
 
 Status AppConnection::start() {
   if (auto s = worker_.loop().add(fd_.get(), EPOLLIN | EPOLLRDHUP | EPOLLET, this); !s) return s;
@@ -123,20 +130,26 @@ void AppConnection::on_io(uint32_t events) {
     close();
     return;
   }
+  const bool readable = (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) != 0;
+  if (readable) read_pending_ = true;  // edge-triggered: remember it until we read
   if ((events & EPOLLOUT) != 0 && want_write_) {
     if (!flush()) return;
     if (state_ == State::kRespond) {
       produce();
       if (state_ == State::kClosed) return;
     }
+    // Pipelined requests may have waited for the output to drain.
+    if (state_ == State::kHead && !readable) process();
+    if (state_ == State::kClosed) return;
   }
-  if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) != 0 && state_ != State::kRespond) {
+  if (readable && state_ != State::kRespond) {
     read_input();
     if (state_ != State::kClosed) process();
   }
 }
 
 void AppConnection::read_input() {
+  read_pending_ = false;
   if (read_closed_) return;
   for (;;) {
     // The head must fit its limit; a body beyond memory goes to body_ as it comes (take_body).
@@ -153,6 +166,12 @@ void AppConnection::read_input() {
 }
 
 void AppConnection::process() {
+  if (in_process_) return;  // end_response() inside this loop: the loop goes on by itself
+  in_process_ = true;
+  struct Reset {
+    bool& flag;
+    ~Reset() { flag = false; }
+  } reset{in_process_};
   while (state_ == State::kHead || state_ == State::kBody) {
     if (state_ == State::kBody) {
       if (!take_body()) {
@@ -167,6 +186,7 @@ void AppConnection::process() {
       dispatch();
       continue;
     }
+    if (in_.empty() && read_pending_) read_input();
     if (in_.empty()) {
       if (!flush()) return;
       if (read_closed_ || closing_ || stopping_) {
@@ -182,6 +202,8 @@ void AppConnection::process() {
       (void)flush();
       return;
     }
+    // Answers to pipelined requests wait while the client is not reading them.
+    if (out_.size() - out_off_ > kHighWater && !flush()) return;
     size_t consumed = 0;
     const http::ParseStatus st = parser_.parse(in_.readable(), head_, consumed);
     if (st == http::ParseStatus::kNeedMore) {
@@ -228,7 +250,7 @@ void AppConnection::begin_request() {
   }
   if (head_.body == http::RequestHead::Body::kLength) {
     body_left_ = head_.content_length;
-    if (body_left_ <= kBodyInMemory) body_.reserve(body_left_);
+    if (body_left_ <= kBodyInMemory) body_.reserve(static_cast<size_t>(body_left_));
   } else {
     chunked_ = std::make_unique<http::ChunkedDecoder>();
   }
@@ -242,8 +264,14 @@ void AppConnection::begin_request() {
 bool AppConnection::take_body() {
   if (chunked_) {
     size_t consumed = 0;
-    const http::ParseStatus st = chunked_->decode(in_.readable(), consumed, body_);
+    bool spooled = true;
+    const http::ParseStatus st = chunked_->decode(
+        in_.readable(), consumed, [&](std::string_view piece) { spooled = spooled && append_body(piece); });
     in_.consume(consumed);
+    if (!spooled) {
+      answer_error(500, "Internal Server Error", "");
+      return false;
+    }
     if (st == http::ParseStatus::kError) {
       const http::ParseError e = chunked_->error();
       answer_error(400, "Bad Request", e.reason);
@@ -259,7 +287,10 @@ bool AppConnection::take_body() {
   }
   for (;;) {
     const size_t take = static_cast<size_t>(std::min<uint64_t>(body_left_, in_.size()));
-    body_.append(in_.readable().data(), take);
+    if (!append_body(in_.readable().substr(0, take))) {
+      answer_error(500, "Internal Server Error", "");
+      return false;
+    }
     in_.consume(take);
     body_left_ -= take;
     if (body_left_ == 0) return true;
@@ -267,6 +298,43 @@ bool AppConnection::take_body() {
     read_input();
     if (in_.size() == before) return false;
   }
+}
+
+bool AppConnection::append_body(std::string_view piece) {
+  if (body_fd_ < 0 && body_.size() + piece.size() <= kBodyInMemory) {
+    body_.append(piece);
+    return true;
+  }
+  if (body_fd_ < 0) {
+    // A large upload goes to an unlinked temporary file: memory stays bounded, Python reads it.
+    const char* dir = std::getenv("TMPDIR");
+    body_fd_ = ::open(dir != nullptr && *dir != '\0' ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (body_fd_ < 0) {
+      app_log().logf(AppLogLevel::error, "cannot buffer a request body: open(O_TMPFILE) failed (%d: %s)",
+                     errno, std::strerror(errno));
+      return false;
+    }
+    body_file_size_ = 0;
+    if (!write_body_file(body_)) return false;
+    body_.clear();
+    body_.shrink_to_fit();
+  }
+  return write_body_file(piece);
+}
+
+bool AppConnection::write_body_file(std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(body_fd_, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      app_log().logf(AppLogLevel::error, "cannot buffer a request body: write() failed (%d: %s)",
+                     errno, std::strerror(errno));
+      return false;
+    }
+    bytes.remove_prefix(static_cast<size_t>(n));
+    body_file_size_ += n;
+  }
+  return true;
 }
 
 void AppConnection::dispatch() {
@@ -300,11 +368,16 @@ void AppConnection::dispatch() {
   req.remote_port = {peer_port_text_, peer_port_len_};
   req.url_scheme = m.url_scheme;
   req.headers = m.headers;
-  if (head_.body == http::RequestHead::Body::kChunked) {
-    req.content_length = static_cast<int64_t>(body_.size());
+  if (body_fd_ >= 0) {
+    req.body_fd = std::exchange(body_fd_, -1);  // the Call owns it now
+    req.body_file_size = body_file_size_;
+  } else {
+    req.body = std::move(body_);
+    body_.clear();
   }
-  req.body = std::move(body_);
-  body_.clear();
+  if (head_.body == http::RequestHead::Body::kChunked) {
+    req.content_length = req.body_fd >= 0 ? req.body_file_size : static_cast<int64_t>(req.body.size());
+  }
 
   WorkerSlot& slot = w.slot();
   slot.begin(monotonic_ms(), head_.method_name, head_.target);
@@ -474,23 +547,18 @@ void AppConnection::end_response(bool ok) {
       return;
     }
   }
-  // Back to process(): a pipelined request may already be buffered.
-  if (state_ == State::kHead && !want_write_) {
-    read_input();
-    process();
-  }
+  // Resumed from on_io (not from inside process()): a pipelined request may be buffered.
+  if (state_ == State::kHead && !want_write_ && !in_process_) process();
 }
 
 void AppConnection::answer_error(int status, std::string_view reason, std::string_view message) {
   if (state_ == State::kRespond || state_ == State::kBody) call_.finish();
   status_ = status;
   body_bytes_ = 0;
-  out_.resize(std::min(out_.size(), std::max(response_start_, out_off_)));
   append_error_page(out_, status, reason, message);
   keep_alive_ = false;
   closing_ = true;
   state_ = State::kHead;
-  if (head_.method_name.empty()) head_.clear();
   if (flush() && out_off_ == out_.size()) close();
 }
 

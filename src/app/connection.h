@@ -58,6 +58,10 @@ class AppConnection final : public core::IoHandler {
   void begin_request();
   // Reads body bytes from in_ into body_; true when the body is complete.
   bool take_body();
+  // Adds body bytes: in memory up to 1 MiB, then in an unlinked temporary file. False (logged)
+  // when the file cannot be written.
+  bool append_body(std::string_view piece);
+  bool write_body_file(std::string_view bytes);
   void dispatch();
   // Runs the application's iteration and writes; returns when it must wait (or is done).
   void produce();
@@ -79,6 +83,8 @@ class AppConnection final : public core::IoHandler {
   State state_ = State::kHead;
   bool read_closed_ = false;   // the peer closed its side (EOF)
   bool want_write_ = false;    // EPOLLOUT wait in progress
+  bool read_pending_ = false;  // EPOLLIN seen but not read yet (edge-triggered)
+  bool in_process_ = false;    // process() is on the stack (no recursion per pipelined request)
   bool closing_ = false;       // close once out_ is written
   bool stopping_ = false;      // the worker is stopping gracefully
   bool keep_alive_ = true;     // this response leaves the connection open
@@ -94,6 +100,8 @@ class AppConnection final : public core::IoHandler {
   size_t head_len_ = 0;         // bytes of in_ the current request occupies (head, + body if inline)
   std::string head_copy_;       // the head, when the body is read separately
   std::string body_;
+  int body_fd_ = -1;            // the body's temporary file, when it outgrew memory
+  int64_t body_file_size_ = 0;
   uint64_t body_left_ = 0;      // Content-Length bytes still to come
   std::unique_ptr<http::ChunkedDecoder> chunked_;
   uint64_t request_start_us_ = 0;  // CLOCK_REALTIME µs (access log)
