@@ -316,6 +316,17 @@ class AppServer:
                 return m
             time.sleep(0.02)
 
+    def wait_for_output(self, pattern, timeout=5.0):
+        """Polls the error log and the server's stdout/stderr (where an app's own stderr goes
+        unless --capture-output) until pattern matches; returns the match or None."""
+        deadline = time.monotonic() + timeout
+        while True:
+            m = (re.search(pattern, self.read_error_log(), re.M)
+                 or re.search(pattern, self.output(), re.M))
+            if m or time.monotonic() > deadline:
+                return m
+            time.sleep(0.02)
+
     def access_lines(self, min_lines=1, timeout=3.0):
         deadline = time.monotonic() + timeout
         while True:

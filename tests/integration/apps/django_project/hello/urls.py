@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.index),
+    path("info/", views.info),
+    path("echo/", views.echo),
+    path("stream/", views.stream),
+    path("go/", views.go),
+    path("missing/", views.missing),
+    path("error/", views.error),
+]
