@@ -38,7 +38,8 @@ Routes (the /raw/ prefix, if any, is ignored when routing):
                        space-name, status-no-reason: a 500
   /raise               raises RuntimeError("pep3333-boom"): a 500
   /raise_iter          starts the response, raises in the first next(): a 500
-  /sleep?s=S           sleeps S seconds, then answers "slept S"
+  /sleep?s=S&id=I      sleeps S seconds, then answers "slept S"; records "sleep-start PID I"
+                       and "sleep-end PID I"
   /stream?n=N&delay=D  N pieces D seconds apart (a slow in-flight response)
   /segv                reads address 0 through ctypes (SIGSEGV in the worker)
   /leak?mb=N           keeps N more MiB in a global list; answers the process's VmRSS (kB)
@@ -346,7 +347,9 @@ def raw_app(environ, start_response):
         return failing()
     if path == "/sleep":
         s = float(q.get("s", "1"))
+        record(f"sleep-start {os.getpid()} {q.get('id', '-')}")
         time.sleep(s)
+        record(f"sleep-end {os.getpid()} {q.get('id', '-')}")
         return text(start_response, f"slept {q.get('s', '1')}")
     if path == "/stream":
         start_response("200 OK", [("Content-Type", "text/plain")])

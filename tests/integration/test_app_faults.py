@@ -1,0 +1,207 @@
+"""Faults in the application never cost more than the request they are in: an exception (500,
+traceback in the error log, same worker), a request that hangs past --timeout (killed and
+replaced), a segfault and an os._exit (replaced), a leak bounded by --max-requests (workers
+recycled, no request lost), and an application that cannot be loaded (gunicorn's exit codes and
+messages)."""
+
+import os
+import re
+import threading
+import time
+import unittest
+
+from app_harness import AppServer, AppTestCase
+from harness import parse_responses, pid_alive, wait_until
+
+
+def worker_died_pattern(pid, signo, signame):
+    # gunicorn 20.1 (Debian 12): "Worker with pid N was terminated due to signal 11"; gunicorn
+    # 21+: "Worker (pid:N) was sent SIGSEGV!". Either tells which worker died of what.
+    return (rf"Worker with pid {pid} was terminated due to signal {signo}\b"
+            rf"|Worker \(pid:{pid}\) was sent {signame}!")
+
+
+class FaultsTest(AppTestCase):
+
+    def pid(self, server):
+        r = server.request("/pid")
+        self.assertEqual(r.status, 200, r.body)
+        return int(r.body)
+
+    def assert_no_answer(self, got, closed):
+        """The request in a killed worker: the connection is closed with no answer (gunicorn)
+        or, should the server answer for the dead worker, with a 5xx; never a success."""
+        self.assertTrue(closed, got)
+        if got:
+            self.assertRegex(got, rb"^HTTP/1\.[01] 5\d\d ", got)
+
+    def test_exception_is_a_500_and_the_worker_lives_on(self):
+        s = self.start_app(args=["-w", "1"], workers=1)
+        pid = self.pid(s)
+        for _ in range(3):
+            r = s.request("/raise")
+            self.assertEqual(r.status, 500)
+        self.assertTrue(s.wait_for_log(r"RuntimeError: pep3333-boom"), s.read_error_log())
+        log = s.read_error_log()
+        self.assertIn("Traceback (most recent call last):", log)
+        self.assertIn('raise RuntimeError("pep3333-boom")', log)  # the app's own frame
+        self.assertEqual(s.request("/hello").body, b"Hello, World!")
+        self.assertEqual(self.pid(s), pid)
+        self.assertEqual(s.worker_pids(), [pid])
+
+    def test_hang_past_timeout_kills_the_worker(self):
+        s = self.start_app(args=["-w", "1", "-t", "2"], workers=1)
+        pid = self.pid(s)
+        t0 = time.monotonic()
+        got, closed = s.raw_closed(b"GET /sleep?s=30&id=hang HTTP/1.1\r\nHost: x\r\n\r\n",
+                                   timeout=20)
+        elapsed = time.monotonic() - t0
+        self.assert_no_answer(got, closed)
+        self.assertGreaterEqual(elapsed, 1.5)
+        self.assertLess(elapsed, 12, "the hung request was not cut within a few timeouts")
+        self.assertTrue(s.wait_for_log(rf"\[CRITICAL\] WORKER TIMEOUT \(pid:{pid}\)"),
+                        s.read_error_log())
+        self.assertTrue(wait_until(lambda: not pid_alive(pid), 5), "the stuck worker lives")
+        new = self.pid(s)
+        self.assertNotEqual(new, pid)
+        self.assertEqual(s.request("/hello").status, 200)
+        self.assertFalse(s.wait_event(lambda l: l.startswith("sleep-end"), timeout=0.2))
+
+    def test_hang_costs_only_its_request(self):
+        # Two workers: while one is stuck, the other keeps answering; then the stuck one is
+        # replaced and both answer again.
+        s = self.start_app(args=["-w", "2", "-t", "2"], workers=2)
+        result = {}
+
+        def hang():
+            result["hang"] = s.raw_closed(b"GET /sleep?s=30&id=h2 HTTP/1.1\r\nHost: x\r\n\r\n",
+                                          timeout=20)
+        t = threading.Thread(target=hang)
+        t.start()
+        try:
+            started = s.wait_event(lambda l: l.startswith("sleep-start ") and l.endswith(" h2"))
+            self.assertTrue(started, s.events())
+            stuck = int(started[0].split()[1])
+            for _ in range(5):
+                r = s.request("/pid", timeout=5)
+                self.assertEqual(r.status, 200)
+                self.assertNotEqual(int(r.body), stuck)
+        finally:
+            t.join(25)
+        self.assert_no_answer(*result["hang"])
+        self.assertTrue(s.wait_for_log(rf"WORKER TIMEOUT \(pid:{stuck}\)"), s.read_error_log())
+        self.assertTrue(wait_until(lambda: not pid_alive(stuck), 5), "the stuck worker lives")
+        self.assertTrue(s.wait_workers(2), s.worker_pids())
+        self.assertNotIn(stuck, s.worker_pids())
+
+    def test_segfault_costs_one_request(self):
+        s = self.start_app(args=["-w", "1"], workers=1)
+        pid = self.pid(s)
+        got, closed = s.raw_closed(b"GET /segv HTTP/1.1\r\nHost: x\r\n\r\n", timeout=10)
+        self.assert_no_answer(got, closed)
+        self.assertTrue(s.wait_for_log(worker_died_pattern(pid, 11, "SIGSEGV")),
+                        s.read_error_log())
+        new = self.pid(s)
+        self.assertNotEqual(new, pid)
+        self.assertEqual(s.request("/hello").body, b"Hello, World!")
+        # And again: the replacement worker is a full worker.
+        got, closed = s.raw_closed(b"GET /segv HTTP/1.1\r\nHost: x\r\n\r\n", timeout=10)
+        self.assert_no_answer(got, closed)
+        self.assertNotEqual(self.pid(s), new)
+
+    def test_os_exit_costs_one_request(self):
+        s = self.start_app(args=["-w", "1"], workers=1)
+        pid = self.pid(s)
+        got, closed = s.raw_closed(b"GET /exit?code=1 HTTP/1.1\r\nHost: x\r\n\r\n", timeout=10)
+        self.assert_no_answer(got, closed)
+        new = self.pid(s)
+        self.assertNotEqual(new, pid)
+        self.assertEqual(s.request("/hello").status, 200)
+        self.assertIsNone(s.proc.poll(), "the master exited")
+
+    def test_leak_bounded_by_max_requests(self):
+        s = self.start_app(args=["-w", "1", "--max-requests", "4"], workers=1)
+        pids, peak = [], 0
+        for i in range(20):
+            r = s.request("/leak?mb=16", timeout=15)
+            self.assertEqual(r.status, 200, f"request {i}: {r}")  # no request lost
+            j = r.json()
+            pids.append(j["pid"])
+            peak = max(peak, j["rss_kb"])
+            self.assertLessEqual(j["held_mb"], 4 * 16, f"request {i}: worker not recycled")
+        # 20 requests, a new worker every 4: 5 workers (the master may recycle one request
+        # early, never late).
+        self.assertGreaterEqual(len(set(pids)), 5, pids)
+        for p in set(pids):
+            self.assertLessEqual(pids.count(p), 4, pids)
+        # 4 x 16 MiB held at most, plus Python itself.
+        self.assertLess(peak, (4 * 16 + 60) * 1024, f"peak RSS {peak} kB")
+        self.assertTrue(s.wait_workers(1))
+
+    def test_leak_with_concurrent_clients_loses_nothing(self):
+        s = self.start_app(args=["-w", "2", "--max-requests", "3"], workers=2)
+        statuses, lock = [], threading.Lock()
+
+        def client():
+            for _ in range(8):
+                try:
+                    st = s.request("/leak?mb=4", timeout=15).status
+                except OSError as e:
+                    st = repr(e)
+                with lock:
+                    statuses.append(st)
+        threads = [threading.Thread(target=client) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        self.assertEqual(statuses, [200] * 24)
+
+
+class LoadFailureTest(unittest.TestCase):
+    """An application that cannot be loaded: the server says why and exits with gunicorn's
+    code, without looping on respawns."""
+
+    def run_broken(self, app, files):
+        s = AppServer(app, name="broken")
+        self.addCleanup(s.cleanup)
+        for name, text in files.items():
+            s.write_file(name, text)
+        args = ["-b", f"127.0.0.1:{__import__('harness').free_ports(1)[0]}", "--chdir", s.dir,
+                app]
+        t0 = time.monotonic()
+        r = s.run_cli(args, timeout=30)
+        self.assertLess(time.monotonic() - t0, 25)
+        return r, r.stdout + r.stderr
+
+    def test_import_error_in_the_module(self):
+        r, out = self.run_broken("broken_app:app",
+                                 {"broken_app.py": "import nonexistent_module_xyz\napp = 1\n"})
+        # gunicorn 20.1: an exception while importing is a worker that failed to boot (3).
+        self.assertEqual(r.returncode, 3, out)
+        self.assertIn("Traceback (most recent call last):", out)
+        self.assertIn("ModuleNotFoundError: No module named 'nonexistent_module_xyz'", out)
+        self.assertIn("Reason: Worker failed to boot.", out)
+        self.assertLessEqual(len(re.findall(r"Booting worker with pid", out)), 1, out)
+
+    def test_syntax_error(self):
+        r, out = self.run_broken("syntax_app:app", {"syntax_app.py": "def f(:\n    pass\n"})
+        self.assertEqual(r.returncode, 3, out)
+        self.assertIn("SyntaxError", out)
+        self.assertIn("syntax_app.py", out)
+
+    def test_missing_module(self):
+        r, out = self.run_broken("no_such_module_abc:app", {})
+        self.assertEqual(r.returncode, 3, out)
+        self.assertIn("No module named 'no_such_module_abc'", out)
+
+    def test_missing_callable(self):
+        r, out = self.run_broken("noattr_app:app", {"noattr_app.py": "x = 1\n"})
+        # gunicorn: the module imports but has no such name: "App failed to load." (4).
+        self.assertEqual(r.returncode, 4, out)
+        self.assertIn("Failed to find attribute 'app' in 'noattr_app'.", out)
+        self.assertIn("Reason: App failed to load.", out)
+
+
+if __name__ == "__main__":
+    unittest.main()
