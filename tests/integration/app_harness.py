@@ -140,8 +140,8 @@ class AppServer:
         self.access_log_path = os.path.join(self.dir, "access.log")
         self.events_path = os.path.join(self.state_dir, "events.log")
         self.out_path = os.path.join(self.dir, "server.out")
-        self.ports = free_ports(nports) if bind else []
-        self.port = self.ports[0] if self.ports else None
+        self.ports = free_ports(nports)  # allocated even with bind=False (for -c or -b args)
+        self.port = self.ports[0]
         self.app, self.extra_args, self.chdir = app, list(args), chdir
         self.bind, self.error_log, self.access_log = bind, error_log, access_log
         self.env = {"WC_TEST_STATE_DIR": self.state_dir,
@@ -173,8 +173,9 @@ class AppServer:
     # ---- process ------------------------------------------------------------------------------
     def args(self):
         a = []
-        for p in self.ports:
-            a += ["-b", f"127.0.0.1:{p}"]
+        if self.bind:
+            for p in self.ports:
+                a += ["-b", f"127.0.0.1:{p}"]
         if self.chdir:
             a += ["--chdir", self.chdir]
         if self.error_log:
@@ -189,9 +190,10 @@ class AppServer:
     def command(self):
         return app_command(self.kind) + self.args()
 
-    def start(self, wait=True, workers=None):
-        """Starts the master and waits (bounded) until every TCP port accepts a connection and,
-        with workers=N, until the master has N live children."""
+    def start(self, wait=True, workers=None, wait_ports=None, wait_unix=None):
+        """Starts the master and waits (bounded) until every TCP port accepts a connection (the
+        harness's -b ports, or wait_ports), the unix socket wait_unix accepts, and, with
+        workers=N, until the master has N live children."""
         cmd = self.command()
         self._out = open(self.out_path, "wb")
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self._out,
@@ -200,15 +202,23 @@ class AppServer:
         if not wait:
             return self
         deadline = time.monotonic() + START_TIMEOUT
-        for port in self.ports:
+        if wait_ports is None:
+            wait_ports = self.ports if self.bind else []
+        targets = list(wait_ports) + ([wait_unix] if wait_unix else [])
+        for port in targets:
             while True:
                 if self.proc.poll() is not None:
                     raise AssertionError(f"{self.kind} exited with {self.proc.returncode} on "
                                          f"start:\n{self.output()}\nerror log:\n"
                                          f"{self.read_error_log()}")
                 try:
-                    with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                        break
+                    if isinstance(port, str):
+                        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as u:
+                            u.settimeout(0.5)
+                            u.connect(port)
+                    else:
+                        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                    break
                 except OSError:
                     if time.monotonic() > deadline:
                         self.stop()

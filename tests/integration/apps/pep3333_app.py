@@ -13,6 +13,7 @@ Callables:
 Routes (the /raw/ prefix, if any, is ignored when routing):
   /env                 the environ as JSON: every str key, plus a description of the wsgi.* keys
   /pid                 the worker's pid; /count: requests this worker has served
+  /osenv?k=NAME        os.environ.get(NAME) in the worker, as JSON {"value": ...}
   /echo?mode=M&size=N  the request body read through wsgi.input with M in read (read(N) in a
                        loop, N default 8192), readall (read() with no size: raw only), readline,
                        readlines, iter; answers JSON {"mode", "body" (latin-1), "pieces", "len"}
@@ -249,6 +250,8 @@ def raw_app(environ, start_response):
         return as_json(start_response, describe_environ(environ))
     if path == "/pid":
         return text(start_response, str(os.getpid()))
+    if path == "/osenv":
+        return as_json(start_response, {"value": os.environ.get(q.get("k", ""))})
     if path == "/count":
         return as_json(start_response, {"pid": os.getpid(), "count": _COUNT[0]})
     if path == "/echo":
