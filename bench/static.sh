@@ -26,6 +26,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# free_port, descendants, cpu_ticks, status_kb, median, write_wrk_report_lua
+. "$ROOT/bench/lib.sh"
 PASSES=${PASSES:-3}
 DURATION=${DURATION:-10}
 DURATION=${DURATION%s}
@@ -119,21 +121,6 @@ trap 'exit 130' INT TERM
 head -c 1024 /dev/urandom >"$RUN/1k.bin"
 head -c 1048576 /dev/urandom >"$RUN/1m.bin"
 : >"$RESULTS"
-
-# A free high port on 127.0.0.1, below the ephemeral range so no client socket takes it.
-declare -A USED_PORTS=()
-free_port() {
-  local p
-  while true; do
-    p=$((20000 + RANDOM % 12000))
-    [ -z "${USED_PORTS[$p]:-}" ] || continue
-    if ! ss -Htan "sport = :$p" 2>/dev/null | grep -q .; then
-      USED_PORTS[$p]=1
-      echo "$p"
-      return
-    fi
-  done
-}
 
 # ---------------------------------------------------------------------------------------------
 # Per-server configs. conf_SERVER DIR PORT TEST writes the config and prints the command line.
@@ -232,34 +219,6 @@ EOF
 # Processes and /proc.
 
 declare -A PID PORT DIR
-descendants() {  # the PID and every process below it
-  ps -e -o pid=,ppid= | awk -v root="$1" '
-    { parent[$1] = $2; pids[NR] = $1 }
-    END {
-      keep[root] = 1; changed = 1
-      while (changed) { changed = 0
-        for (i in pids) { p = pids[i]; if (!(p in keep) && (parent[p] in keep)) { keep[p] = 1; changed = 1 } } }
-      for (p in keep) print p
-    }'
-}
-cpu_ticks() {  # utime + stime of all the server's processes
-  local total=0 p t
-  for p in $(descendants "$1"); do
-    # Fields after the ")" that ends comm: utime and stime are the 12th and 13th.
-    t=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }') || continue
-    total=$((total + ${t:-0}))
-  done
-  echo "$total"
-}
-status_kb() {  # status_kb PID FIELD: FIELD (VmRSS, VmHWM) summed over the server's processes
-  local total=0 p v
-  for p in $(descendants "$1"); do
-    v=$(awk -v f="$2:" '$1 == f { print $2 }' "/proc/$p/status" 2>/dev/null) || continue
-    total=$((total + ${v:-0}))
-  done
-  echo "$total"
-}
-
 start_server() {  # start_server NAME TEST: fresh dir, config, port; waits until it answers
   local s=$1 t=$2 dir port cmd
   dir=$RUN/$s-$t
@@ -304,13 +263,7 @@ stop_server() {
 # ---------------------------------------------------------------------------------------------
 # Loads. Each prints "REQUESTS BYTES SECONDS P99_US ERRORS".
 
-cat >"$RUN/report.lua" <<'EOF'
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("RESULT %d %d %.6f %d %d\n", summary.requests, summary.bytes,
-    summary.duration / 1e6, latency:percentile(99), e.connect + e.read + e.write + e.status + e.timeout))
-end
-EOF
+write_wrk_report_lua "$RUN/report.lua"
 
 run_wrk() {  # run_wrk PORT PATH SECONDS
   timeout -k 5 $(($3 * 2 + 30)) $NICE_CMD taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNS" -d"$3"s --latency -s "$RUN/report.lua" \
@@ -346,7 +299,6 @@ run_h2load() {  # run_h2load PORT PATH SECONDS: p99 from h2load's per-request lo
 
 declare -A R LOGLINES
 add() { R[$1,$2,$3]="${R[$1,$2,$3]:-} $4"; printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$RESULTS"; }
-median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 med() { median "${R[$1,$2,$3]:-}"; }
 passes_note() {  # " (N/PASSES passes)" when some passes of TEST SERVER METRIC gave no figure
   local n
