@@ -497,3 +497,17 @@ def sys_info(environ, start_response):
             lines.append("%s=%s" % (name, e))
     start_response("200 OK", [])
     return ["\n".join(lines).encode()]
+
+
+def traced_memory(environ, start_response):
+    """?start: tracemalloc.start(); otherwise the bytes currently traced (after a gc pass)."""
+    import gc
+    import tracemalloc
+    if environ["QUERY_STRING"] == "start":
+        tracemalloc.start()
+        body = b"started"
+    else:
+        gc.collect()
+        body = str(tracemalloc.get_traced_memory()[0]).encode()
+    start_response("200 OK", [])
+    return [body]
