@@ -108,13 +108,14 @@ Call Application::call(Request&& request) {
   Call call;
   auto* cs = new Call::State;
   call.state_ = cs;
-  Gil gil;
   if (state_ == nullptr) {
+    // A default-constructed or moved-from Application (Python may not even be initialized).
     if (request.body_fd >= 0) ::close(request.body_fd);
     app_log().log(AppLogLevel::error, "Error handling request: no application loaded");
     cs->failed = true;
     return call;
   }
+  Gil gil;
   cs->errors = Ref::borrow(state_->errors.get());
   Ref environ(state_->environ.build(request, cs->input, cs->raw_uri));
   if (environ) cs->start_response = Ref(new_start_response(cs));

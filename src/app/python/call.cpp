@@ -187,8 +187,14 @@ Step Call::next(Piece& piece) {
 
 void Call::finish() {
   if (state_ == nullptr) return;
-  Gil gil;
   State* s = state_;
+  if (!s->result && !s->input && !s->start_response && !s->errors) {
+    // Nothing of Python's was ever made (no application): no GIL to take, maybe no interpreter.
+    state_ = nullptr;
+    delete s;
+    return;
+  }
+  Gil gil;
   // PEP 3333: "If the iterable returned by the application has a close() method, the server or
   // gateway must call that method upon completion of the current request, whether the request
   // was completed normally, or terminated early due to an application error".
