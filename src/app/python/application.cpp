@@ -150,14 +150,19 @@ Call Application::call(Request&& request) {
     // A generator app runs nothing until iterated, start_response included: pull the first item
     // now so the head is known before the server commits anything (PEP 3333 lets start_response
     // be called as late as just before the first non-empty item).
-    if (!cs->started) {
+    // Empty bytestrings may come first: the head only has to be known at the first non-empty one.
+    while (!cs->started && !cs->exhausted) {
       cs->prefetched = Ref(PyIter_Next(cs->iterator.get()));
       if (!cs->prefetched && PyErr_Occurred()) {
         log_request_exception(cs->raw_uri.get());
         cs->failed = true;
         return call;
       }
-      if (!cs->prefetched) cs->exhausted = true;  // exhausted; kDone comes after the written pieces
+      if (!cs->prefetched) {
+        cs->exhausted = true;  // kDone comes after the written pieces, if any
+      } else if (!PyBytes_Check(cs->prefetched.get()) || PyBytes_GET_SIZE(cs->prefetched.get()) > 0) {
+        break;
+      }
     }
   }
   if (!cs->started) {

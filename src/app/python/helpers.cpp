@@ -13,6 +13,7 @@ import importlib.machinery
 import importlib.util
 import os
 import sys
+import traceback
 import types
 
 
@@ -98,7 +99,7 @@ def import_app(module):
         except TypeError as e:
             if _called_with_wrong_args(app):
                 raise AppImportError(
-                    "".join(traceback_format_exception_only(TypeError, e)).strip()
+                    "".join(traceback.format_exception_only(TypeError, e)).strip()
                 )
             raise
 
@@ -108,11 +109,6 @@ def import_app(module):
     if not callable(app):
         raise AppImportError("Application object must be callable.")
     return app
-
-
-def traceback_format_exception_only(tp, value):
-    import traceback
-    return traceback.format_exception_only(tp, value)
 
 
 # ConfigSetting::Kind, in order.

@@ -122,6 +122,10 @@ TEST_F(Body, StartResponseInsideTheGenerator) {
   EXPECT_EQ(r.headers[0].value, "yes");
   EXPECT_EQ(r.body, "late");
 
+  Response after = run_app("late_start_after_empty");
+  ASSERT_EQ(after.last, Step::kDone) << log_text();
+  EXPECT_EQ(after.pieces, std::vector<std::string>{"after empties"});
+
   Response empty = run_app("late_start_empty");
   ASSERT_EQ(empty.last, Step::kDone);
   EXPECT_EQ(empty.code, 204);

@@ -300,6 +300,14 @@ def late_start(environ, start_response):
     yield b"late"
 
 
+def late_start_after_empty(environ, start_response):
+    """Empty bytestrings before start_response: allowed (PEP 3333 counts non-empty ones)."""
+    yield b""
+    yield b""
+    start_response("200 OK", [])
+    yield b"after empties"
+
+
 def late_start_empty(environ, start_response):
     start_response("204 No Content", [])
     return
