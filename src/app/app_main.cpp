@@ -81,7 +81,12 @@ int app_main(std::span<const std::string_view> args) {
     std::fprintf(stderr, "Error: %s\n", s.error().message.c_str());
     return 1;
   }
-  if (options->check_config) {
+  if (options->print_config) {
+    // gunicorn prints the settings, then checks the application as --check-config does.
+    std::fputs(print_config_text(*options).c_str(), stdout);
+    std::fflush(stdout);
+  }
+  if (options->check_config || options->print_config) {
     auto app = import_application(*options, {});
     if (!app) {
       std::fprintf(stderr, "%s\n", app.error().message.c_str());

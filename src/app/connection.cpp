@@ -114,7 +114,9 @@ bool AppConnection::idle() const noexcept {
 
 void AppConnection::shutdown_when_idle() {
   stopping_ = true;
-  if (idle()) close();
+  // A connection accepted but not yet used has a request on its way: closing it now would
+  // reset that request. It gets its one answer (then closes), within the read timeout.
+  if (idle() && served_ != 0) close();
 }
 
 void AppConnection::arm_timer(uint64_t ms) { worker_.loop().arm(timer_, ms); }
@@ -367,6 +369,13 @@ void AppConnection::dispatch() {
   req.remote_addr = m.remote_addr;
   req.remote_port = {peer_port_text_, peer_port_len_};
   req.url_scheme = m.url_scheme;
+  req.server_name = m.server_name;
+  req.server_port = m.server_port;
+  if (m.server_name.empty() && &socket_ != &w.first_socket()) {
+    // The environ's constants are the first socket's; another bind says its own.
+    req.server_name = socket_.server_name;
+    req.server_port = socket_.server_port;
+  }
   req.headers = m.headers;
   if (body_fd_ >= 0) {
     req.body_fd = std::exchange(body_fd_, -1);  // the Call owns it now
@@ -530,6 +539,7 @@ void AppConnection::end_response(bool ok) {
     // else: the head is out; closing early is the only way to say the body is incomplete.
   }
   log_access();
+  ++served_;
   worker_.response_done();
   // The request's bytes leave in_ now (its views were in use until here).
   if (head_len_ != 0) {

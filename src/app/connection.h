@@ -88,6 +88,7 @@ class AppConnection final : public core::IoHandler {
   bool closing_ = false;       // close once out_ is written
   bool stopping_ = false;      // the worker is stopping gracefully
   bool keep_alive_ = true;     // this response leaves the connection open
+  uint32_t served_ = 0;        // responses finished on this connection
   uint16_t peer_port_;
   char peer_addr_[48];
   uint8_t peer_addr_len_ = 0;

@@ -83,6 +83,20 @@ void map_request(const http::RequestHead& head, std::string_view peer_addr, bool
     if (!trusted.trusts(hop)) break;
   }
 
+  out.server_name = {};
+  out.server_port = {};
+  if (peer_is_unix && !head.host.empty()) {
+    std::string_view host = head.host;
+    size_t colon = host.rfind(':');
+    if (colon != std::string_view::npos && host.find(']', colon) == std::string_view::npos) {
+      out.server_name = host.substr(0, colon);
+      out.server_port = host.substr(colon + 1);
+    } else {
+      out.server_name = host;
+      out.server_port = out.url_scheme == "https" ? "443" : "80";
+    }
+  }
+
   std::string_view path = head.path;
   if (!out.script_name.empty()) {
     std::string_view prefix = out.script_name;

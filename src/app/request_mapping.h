@@ -38,6 +38,11 @@ struct MappedRequest {
   std::string path_info;  // decoded bytes
   std::string_view url_scheme = "http";
   std::string_view remote_addr;
+  // Unix sockets only (TCP uses the bound address): SERVER_NAME and SERVER_PORT from the Host
+  // header, as gunicorn does since WSGI has no word for a socket path ("80"/"443" when Host has
+  // no port); both empty when there is no Host (the caller then uses the socket path and "").
+  std::string_view server_name;
+  std::string_view server_port;
   std::vector<std::pair<std::string_view, std::string_view>> headers;
   int error_status = 0;  // 400 when the request cannot be mapped
   std::string_view error;

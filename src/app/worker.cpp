@@ -53,6 +53,8 @@ int AppWorker::run(const WorkerSetup& setup) {
     app_log().logf(AppLogLevel::info, "Worker exiting (pid: %d)", static_cast<int>(::getpid()));
     return code;
   }
+  // The application's threads (if it starts any) run while the loop sleeps.
+  worker.loop_->set_wait_hooks(python::release_gil_while_idle, python::take_gil_after_idle, nullptr);
   worker.loop_->run();
   worker.access_writer_.flush();
   app_log().logf(AppLogLevel::info, "Worker exiting (pid: %d)", static_cast<int>(::getpid()));

@@ -78,6 +78,7 @@ class AppWorker {
   [[nodiscard]] const http::Limits& limits() const noexcept { return limits_; }
   [[nodiscard]] uint64_t io_timeout_ms() const noexcept { return io_timeout_ms_; }
   [[nodiscard]] int pid() const noexcept { return pid_; }
+  [[nodiscard]] const ListenSocket& first_socket() const noexcept { return sockets_.front(); }
 
   // Access log (nullptr when off). Lines are flushed once per loop batch.
   [[nodiscard]] const AccessFormat* access_format() const noexcept { return access_format_.get(); }

@@ -100,8 +100,11 @@ void EventLoop::run() {
 
 void EventLoop::run_once(int max_wait_ms) {
   const int timeout = next_timeout(max_wait_ms);
+  const bool hooks = wait_before_ != nullptr && timeout != 0;
+  if (hooks) wait_before_(wait_ctx_);
   int n = ::epoll_wait(epoll_.get(), events_.data(), static_cast<int>(events_.size()), timeout);
   const int err = errno;
+  if (hooks) wait_after_(wait_ctx_);
   update_time();
   if (n < 0) {
     if (err != EINTR) {

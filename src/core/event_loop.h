@@ -126,6 +126,16 @@ class EventLoop {
     post([p = std::move(object)]() mutable { p.reset(); });
   }
 
+  // Calls `before(ctx)` just before each blocking epoll_wait and `after(ctx)` just after it (not
+  // around a zero-timeout poll). The app worker releases and re-takes Python's GIL here, so the
+  // application's own threads run while the loop sleeps. Plain function pointers: no allocation,
+  // nothing to call when unset.
+  void set_wait_hooks(void (*before)(void*), void (*after)(void*), void* ctx) noexcept {
+    wait_before_ = before;
+    wait_after_ = after;
+    wait_ctx_ = ctx;
+  }
+
   // In a forked child that inherited this loop: closes the epoll fd without touching the shared
   // epoll instance (EPOLL_CTL_DEL from the child would remove the parent's registrations); later
   // add/modify fail and remove() is a no-op. The child builds its own EventLoop.
@@ -149,6 +159,9 @@ class EventLoop {
   void heap_erase(size_t i);
 
   Fd epoll_;
+  void (*wait_before_)(void*) = nullptr;
+  void (*wait_after_)(void*) = nullptr;
+  void* wait_ctx_ = nullptr;
   bool stopping_ = false;
   bool abandoned_ = false;
   uint64_t now_ms_ = 0;

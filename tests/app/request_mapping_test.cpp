@@ -113,3 +113,24 @@ TEST(RequestMapping, StarTrustsEveryoneAndUnixPeersAreTrusted) {
 
 }  // namespace
 }  // namespace wc::app
+
+namespace wc::app {
+namespace {
+
+TEST(RequestMapping, UnixSocketServerNameComesFromHost) {
+  Parsed p;
+  parse(p, "GET / HTTP/1.1\r\nHost: unix.test\r\n\r\n");
+  MappedRequest m;
+  map_request(p.head, "", true, "", TrustedProxies{}, m);
+  EXPECT_EQ(m.server_name, "unix.test");
+  EXPECT_EQ(m.server_port, "80");
+  parse(p, "GET / HTTP/1.1\r\nHost: unix.test:8443\r\n\r\n");
+  map_request(p.head, "", true, "", TrustedProxies{}, m);
+  EXPECT_EQ(m.server_name, "unix.test");
+  EXPECT_EQ(m.server_port, "8443");
+  map_request(p.head, "127.0.0.1", false, "", TrustedProxies{}, m);
+  EXPECT_EQ(m.server_name, "");  // TCP: the bound address, decided by the caller
+}
+
+}  // namespace
+}  // namespace wc::app

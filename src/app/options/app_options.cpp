@@ -625,10 +625,14 @@ std::string not_supported(std::string_view shown) {
 // Applies one flag's value. `shown`: the flag as the error names it.
 Status apply_flag(const Spec& spec, std::string_view shown, std::string_view value,
                   CommandLine& cl, bool& bind_seen, bool& env_seen) {
+  // Named as argparse names it ("-w/--workers"), whichever spelling was typed.
   auto invalid = [&](const Error& e) {
-    return fail("option '" + std::string(shown) + "': invalid value " + quoted(value) + " (" +
-                e.message + ")");
+    const std::string name = spec.short_flag != 0
+                                 ? std::string("-") + spec.short_flag + "/" + spec.flag
+                                 : std::string(spec.flag[0] != '\0' ? spec.flag : shown);
+    return fail("option '" + name + "': invalid value " + quoted(value) + " (" + e.message + ")");
   };
+
   AppOptions& o = cl.options;
   switch (spec.type) {
     case Type::kInt:

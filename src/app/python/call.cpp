@@ -84,8 +84,30 @@ Call& Call::operator=(Call&& other) noexcept {
 Step Call::next(Piece& piece) {
   if (state_ == nullptr) return Step::kError;
   State& s = *state_;
-  if (s.failed) return Step::kError;
   Gil gil;
+  if (s.failed) {
+    // PEP 3333: write() transmits at once. Pieces written before the app raised were sent (and
+    // with them the head), so they still go out; the error then cuts the response short.
+    if (s.written_head < s.written.size() && s.started) {
+      s.current.reset();
+      Ref item = std::move(s.written[s.written_head++]);
+      piece.body = std::string_view(PyBytes_AS_STRING(item.get()),
+                                    static_cast<size_t>(PyBytes_GET_SIZE(item.get())));
+      s.current = std::move(item);
+      head_committed_ = s.head_committed = true;
+      if (s.head_changed) {
+        started_ = s.started;
+        status_ = std::move(s.status);
+        status_code_ = s.status_code;
+        headers_ = std::move(s.headers);
+        s.head_changed = false;
+      }
+      return Step::kBody;
+    }
+    s.written.clear();
+    s.written_head = 0;
+    return Step::kError;
+  }
   if (head_committed_) s.head_committed = true;  // the server sent it: exc_info must re-raise now
   s.current.reset();
 

@@ -117,4 +117,20 @@ void after_fork_child() {
   if (initialized()) PyOS_AfterFork_Child();
 }
 
+namespace {
+// The loop thread's state while it sleeps without the GIL (one loop thread per process).
+PyThreadState* g_sleeping = nullptr;
+}  // namespace
+
+void release_gil_while_idle(void*) {
+  if (g_sleeping == nullptr && initialized()) g_sleeping = PyEval_SaveThread();
+}
+
+void take_gil_after_idle(void*) {
+  if (g_sleeping != nullptr) {
+    PyEval_RestoreThread(g_sleeping);
+    g_sleeping = nullptr;
+  }
+}
+
 }  // namespace wc::app::python

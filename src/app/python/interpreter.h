@@ -33,6 +33,12 @@ void before_fork();
 void after_fork_parent();
 void after_fork_child();
 
+// The loop thread gives the GIL up while it waits for events and takes it back after, so threads
+// the application started run while the worker is idle (EventLoop::set_wait_hooks's shape; the
+// argument is unused). Calls must pair, on the thread that holds the GIL.
+void release_gil_while_idle(void* unused);
+void take_gil_after_idle(void* unused);
+
 // A setting read from a gunicorn config file (-c FILE). gunicorn execs the file as Python and
 // takes every module-level name that is a known setting; values keep their Python meaning:
 struct ConfigSetting {

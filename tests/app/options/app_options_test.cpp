@@ -205,13 +205,13 @@ TEST(AppOptions, PythonIntegersOnTheCommandLine) {
   EXPECT_EQ(ok({"-w", "010", "x:y"}).workers, 10u);  // int("010") is 10
   EXPECT_EQ(ok({"--backlog", "0", "x:y"}).backlog, 0u);
   EXPECT_EQ(error({"-w", "0x10", "x:y"}),
-            "option '-w': invalid value '0x10' (expected a positive integer)");
+            "option '-w/--workers': invalid value '0x10' (expected a positive integer)");
   EXPECT_EQ(error({"-w", "1__0", "x:y"}),
-            "option '-w': invalid value '1__0' (expected a positive integer)");
+            "option '-w/--workers': invalid value '1__0' (expected a positive integer)");
   EXPECT_EQ(error({"-w", "_1", "x:y"}),
-            "option '-w': invalid value '_1' (expected a positive integer)");
+            "option '-w/--workers': invalid value '_1' (expected a positive integer)");
   EXPECT_EQ(error({"-w", "4.5", "x:y"}),
-            "option '-w': invalid value '4.5' (expected a positive integer)");
+            "option '-w/--workers': invalid value '4.5' (expected a positive integer)");
 }
 
 TEST(AppOptions, LimitsAreCappedAsGunicornsParser) {
@@ -228,12 +228,12 @@ TEST(AppOptions, LimitsAreCappedAsGunicornsParser) {
 
 TEST(AppOptions, ErrorsNameTheFlag) {
   EXPECT_EQ(error({"--workers", "x", "a:b"}),
-            "option '--workers': invalid value 'x' (expected a positive integer)");
-  EXPECT_EQ(error({"-w", "0", "a:b"}), "option '-w': invalid value '0' (expected a positive integer)");
+            "option '-w/--workers': invalid value 'x' (expected a positive integer)");
+  EXPECT_EQ(error({"-w", "0", "a:b"}), "option '-w/--workers': invalid value '0' (expected a positive integer)");
   EXPECT_EQ(error({"-w", "-1", "a:b"}),
-            "option '-w': invalid value '-1' (expected a positive integer)");
+            "option '-w/--workers': invalid value '-1' (expected a positive integer)");
   EXPECT_EQ(error({"--timeout", "-1", "a:b"}),
-            "option '--timeout': invalid value '-1' (expected a non-negative integer)");
+            "option '-t/--timeout': invalid value '-1' (expected a non-negative integer)");
   EXPECT_EQ(error({"--backlog", "99999999999", "a:b"}),
             "option '--backlog': invalid value '99999999999' (expected an integer up to 4294967295)");
   EXPECT_EQ(error({"--max-requests", "", "a:b"}),
@@ -242,16 +242,16 @@ TEST(AppOptions, ErrorsNameTheFlag) {
             "option '--log-level': invalid value 'verbose' (expected debug, info, warning, error "
             "or critical)");
   EXPECT_EQ(error({"-e", "NOEQUALS", "a:b"}),
-            "option '-e': invalid value 'NOEQUALS' (expected KEY=VALUE)");
-  EXPECT_EQ(error({"--env", "=x", "a:b"}), "option '--env': invalid value '=x' (expected KEY=VALUE)");
+            "option '-e/--env': invalid value 'NOEQUALS' (expected KEY=VALUE)");
+  EXPECT_EQ(error({"--env", "=x", "a:b"}), "option '-e/--env': invalid value '=x' (expected KEY=VALUE)");
   EXPECT_EQ(error({"--bind", "host:http", "a:b"}),
-            "option '--bind': invalid value 'host:http' ('http' is not a valid port number)");
+            "option '-b/--bind': invalid value 'host:http' ('http' is not a valid port number)");
   EXPECT_EQ(error({"-b", "fd://3", "a:b"}),
-            "option '-b': invalid value 'fd://3' (fd://FD is not supported by webcycle app)");
+            "option '-b/--bind': invalid value 'fd://3' (fd://FD is not supported by webcycle app)");
   EXPECT_EQ(error({"--access-logformat", "%(h", "a:b"}),
             "option '--access-logformat': invalid value '%(h' (incomplete format key at index 0)");
   EXPECT_EQ(error({"-c", "python:settings", "a:b"}),
-            "option '-c': invalid value 'python:settings' (python:MODULE is not supported by "
+            "option '-c/--config': invalid value 'python:settings' (python:MODULE is not supported by "
             "webcycle app)");
   EXPECT_EQ(error({"--chdir", "", "a:b"}), "option '--chdir': invalid value '' (expected a directory)");
   EXPECT_EQ(error({"--nope", "a:b"}), "unrecognized option '--nope'");
@@ -482,7 +482,7 @@ TEST(AppOptions, GunicornCmdArgsErrorsAreLabelled) {
   AppEnvironment env;
   env.cmd_args = "--workers x";
   EXPECT_EQ(error({"a:b"}, env),
-            "GUNICORN_CMD_ARGS: option '--workers': invalid value 'x' (expected a positive integer)");
+            "GUNICORN_CMD_ARGS: option '-w/--workers': invalid value 'x' (expected a positive integer)");
   env.cmd_args = "--threads 2";
   EXPECT_EQ(error({"a:b"}, env),
             "GUNICORN_CMD_ARGS: option '--threads' is not supported by webcycle app");
