@@ -110,7 +110,9 @@ class CompareCase(unittest.TestCase):
         # webcycle may instead send an exact Content-Length when it has the whole body (its
         # choice), except for streamed bodies, which must be chunked.
         if b.h("content-length") is not None and cmp_body:
-            self.assertEqual(a.h("content-length"), b.h("content-length"), ctx)
+            if not body_filter:  # (a filtered body may differ in length before filtering)
+                self.assertEqual(a.h("content-length"), b.h("content-length"), ctx)
+            self.assertIsNotNone(a.h("content-length"), ctx)
             self.assertFalse(a.chunked, ctx)
         if stream:
             self.assertTrue(a.chunked and b.chunked, ctx)
@@ -132,11 +134,15 @@ class Pep3333CompareTest(CompareCase):
         out = {k: e.get(k) for k in keys}
         out["CONTENT_TYPE"] = e.get("CONTENT_TYPE", "")
         out["CONTENT_LENGTH"] = e.get("CONTENT_LENGTH", "")
-        out["HTTP"] = {k: v for k, v in e.items() if k.startswith("HTTP_")}
-        out["types"] = e["types"]
+        # webcycle drops request header names that contain "_" (as nginx does by default), so
+        # a SCRIPT_NAME header sets SCRIPT_NAME but gives no HTTP_SCRIPT_NAME; gunicorn 20.1
+        # passes both.
+        out["HTTP"] = {k: v for k, v in e.items()
+                       if k.startswith("HTTP_") and k != "HTTP_SCRIPT_NAME"}
+        # Types of the keys PEP 3333 names (each server adds its own extras: RAW_URI,
+        # REQUEST_URI, SERVER_SOFTWARE, REMOTE_PORT).
+        out["types"] = {k: v for k, v in e["types"].items() if k in keys or k in out["HTTP"]}
         out["wsgi"] = e["wsgi"]
-        for drop in ("REMOTE_PORT", "SERVER_PORT", "SERVER_SOFTWARE", "RAW_URI"):
-            out["types"].pop(drop, None)
         return out
 
     def test_environ(self):
@@ -166,12 +172,21 @@ class Pep3333CompareTest(CompareCase):
 
     def test_input(self):
         body = b"alpha\nbeta\n" * 1000
+
+        def no_length(echo):
+            # A chunked body: gunicorn gives no CONTENT_LENGTH, webcycle (which reads the whole
+            # body first) gives the decoded length, so that apps that trust CONTENT_LENGTH
+            # (Django) see the body. Checked exactly in test_app_pep3333; blanked here.
+            j = json.loads(echo)
+            self.assertIn(j["CONTENT_LENGTH"], (None, "", str(len(body))))
+            j["CONTENT_LENGTH"] = None
+            return json.dumps(j, sort_keys=True).encode()
         for mode in ("read", "readline", "readlines", "iter"):
             with self.subTest(mode=mode):
                 self.compare(f"/echo?mode={mode}&size=1000", method="POST", body=body,
                              headers={"Content-Type": "text/plain"})
                 self.compare(f"/echo?mode={mode}&size=1000", method="POST",
-                             body=[body[:5000], body[5000:]],
+                             body=[body[:5000], body[5000:]], body_filter=no_length,
                              headers={"Content-Type": "text/plain"})
 
     def test_file_wrapper(self):

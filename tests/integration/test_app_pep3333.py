@@ -168,7 +168,13 @@ class InputTest(AppTestCase):
             with self.subTest(mode=mode):
                 j = self.echo(mode, chunked=True, size=4)
                 self.assertEqual(j["body"], BODY_LINES.decode())
-                self.assertEqual(j["CONTENT_LENGTH"] or "", "")
+                if self.server.is_gunicorn:
+                    self.assertEqual(j["CONTENT_LENGTH"] or "", "")
+                else:
+                    # webcycle reads the whole body before calling the app and gives its
+                    # decoded length (gunicorn streams it and gives none), so that apps which
+                    # trust CONTENT_LENGTH, as Django does, see the body.
+                    self.assertEqual(j["CONTENT_LENGTH"], str(len(BODY_LINES)))
 
     def test_chunked_request_body_raw_with_extensions(self):
         raw = (b"POST /echo?mode=read&size=100 HTTP/1.1\r\nHost: x\r\n"
