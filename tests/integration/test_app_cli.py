@@ -358,6 +358,45 @@ class KeepAliveTest(AppTestCase):
                 self.assertTrue(closed)
                 self.assertTrue(got.endswith(b"Hello, World!"), got)
 
+    def test_pipelined_requests(self):
+        got = self.server.raw(b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n"
+                              b"GET /status?code=404 HTTP/1.1\r\nHost: x\r\n\r\n"
+                              b"GET /nolength?n=2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                              timeout=5)
+        resps = parse_responses(got)[0]
+        if self.server.is_gunicorn:
+            # gunicorn's sync worker answers the first request and closes the connection.
+            self.assertEqual([(st, b) for st, _, b in resps], [(200, b"Hello, World!")])
+            return
+        self.assertEqual([(st, b) for st, _, b in resps],
+                         [(200, b"Hello, World!"), (404, b"status 404\n"),
+                          (200, b"chunk-0;chunk-1;")])
+
+    def test_slow_client_does_not_hold_the_worker(self):
+        # One worker; a client that sends half a request and stalls. webcycle reads requests
+        # without blocking, so the worker's Python serves others meanwhile; gunicorn's sync
+        # worker blocks on the slow client (its documented limit: it wants a buffering proxy).
+        if self.server.is_gunicorn:
+            self.skipTest("gunicorn's sync worker blocks on a slow client")
+        s = self.server
+        with s.connect() as slow, s.connect() as slow_body:
+            slow.sendall(b"GET /hello HTTP/1.1\r\nHost: x\r\nX-Slow:")
+            slow_body.sendall(b"POST /echo?mode=read HTTP/1.1\r\nHost: x\r\n"
+                              b"Content-Length: 10\r\n\r\nabc")
+            time.sleep(0.2)
+            t0 = time.monotonic()
+            r = s.request("/hello", timeout=5)
+            self.assertEqual(r.status, 200)
+            self.assertLess(time.monotonic() - t0, 1.0)
+            slow_body.sendall(b"defghij")
+            got = read_until(slow_body, 3, lambda b: len(parse_responses(b)[0]) >= 1)
+            (status, _, body), = parse_responses(got)[0]
+            self.assertEqual(status, 200)
+            self.assertIn(b'"body": "abcdefghij"', body)
+            slow.sendall(b" 1\r\n\r\n")
+            got = read_until(slow, 3, lambda b: len(parse_responses(b)[0]) >= 1)
+            self.assertEqual(parse_responses(got)[0][0][2], b"Hello, World!")
+
     def test_keep_alive_timeout(self):
         if self.server.is_gunicorn:
             self.skipTest("gunicorn's sync worker keeps no connection alive")
