@@ -100,6 +100,15 @@ class EnvironTest(AppTestCase):
         e = self.env("/env", headers={"X-Forwarded-Proto": "https"})
         self.assertEqual(e["wsgi"]["url_scheme"], "https")
 
+    def test_forwarded_for_trusted_from_loopback(self):
+        e = self.env("/env", headers={"X-Forwarded-For": "6.6.6.6, 203.0.113.9"})
+        if self.server.is_gunicorn:
+            # gunicorn 20.1 keeps the peer's address (it only believes the forwarded scheme).
+            self.assertEqual(e["REMOTE_ADDR"], "127.0.0.1")
+        else:
+            # The hop the trusted proxy appended, not whatever the client put before it.
+            self.assertEqual(e["REMOTE_ADDR"], "203.0.113.9")
+
 
 class EnvironOptionsTest(AppTestCase):
     """-e SCRIPT_NAME=, more workers, an untrusted proxy address."""
@@ -119,6 +128,11 @@ class EnvironOptionsTest(AppTestCase):
         r = self.server.request("/mount/env", headers={"X-Forwarded-Proto": "https"})
         self.assertEqual(r.status, 200, r.body)
         self.assertEqual(r.json()["wsgi"]["url_scheme"], "http")
+
+    def test_forwarded_for_untrusted(self):
+        r = self.server.request("/mount/env", headers={"X-Forwarded-For": "203.0.113.9"})
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(r.json()["REMOTE_ADDR"], "127.0.0.1")
 
 
 class InputTest(AppTestCase):
