@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cerrno>
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <utility>
@@ -51,12 +51,23 @@ void append_error_page(std::string& out, int status, std::string_view reason,
   std::string escaped;
   for (char c : message) {
     switch (c) {
-      case '&': escaped += "&amp;"; break;
-      case '<': escaped += "&lt;"; break;
-      case '>': escaped += "&gt;"; break;
-      case '"': escaped += "&quot;"; break;
-      case '\'': escaped += "&#x27;"; break;
-      default: escaped += c;
+      case '&':
+        escaped += "&amp;";
+        break;
+      case '<':
+        escaped += "&lt;";
+        break;
+      case '>':
+        escaped += "&gt;";
+        break;
+      case '"':
+        escaped += "&quot;";
+        break;
+      case '\'':
+        escaped += "&#x27;";
+        break;
+      default:
+        escaped += c;
     }
   }
   std::string html = "<html>\n  <head>\n    <title>";
@@ -267,8 +278,9 @@ bool AppConnection::take_body() {
   if (chunked_) {
     size_t consumed = 0;
     bool spooled = true;
-    const http::ParseStatus st = chunked_->decode(
-        in_.readable(), consumed, [&](std::string_view piece) { spooled = spooled && append_body(piece); });
+    const http::ParseStatus st =
+        chunked_->decode(in_.readable(), consumed,
+                         [&](std::string_view piece) { spooled = spooled && append_body(piece); });
     in_.consume(consumed);
     if (!spooled) {
       answer_error(500, "Internal Server Error", "");
@@ -310,10 +322,12 @@ bool AppConnection::append_body(std::string_view piece) {
   if (body_fd_ < 0) {
     // A large upload goes to an unlinked temporary file: memory stays bounded, Python reads it.
     const char* dir = std::getenv("TMPDIR");
-    body_fd_ = ::open(dir != nullptr && *dir != '\0' ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    body_fd_ =
+        ::open(dir != nullptr && *dir != '\0' ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
     if (body_fd_ < 0) {
-      app_log().logf(AppLogLevel::error, "cannot buffer a request body: open(O_TMPFILE) failed (%d: %s)",
-                     errno, std::strerror(errno));
+      app_log().logf(AppLogLevel::error,
+                     "cannot buffer a request body: open(O_TMPFILE) failed (%d: %s)", errno,
+                     std::strerror(errno));
       return false;
     }
     body_file_size_ = 0;
@@ -385,7 +399,8 @@ void AppConnection::dispatch() {
     body_.clear();
   }
   if (head_.body == http::RequestHead::Body::kChunked) {
-    req.content_length = req.body_fd >= 0 ? req.body_file_size : static_cast<int64_t>(req.body.size());
+    req.content_length =
+        req.body_fd >= 0 ? req.body_file_size : static_cast<int64_t>(req.body.size());
   }
 
   WorkerSlot& slot = w.slot();
@@ -491,8 +506,10 @@ void AppConnection::produce() {
         int64_t count = piece.file.count;
         if (count < 0) {
           struct stat st {};
-          if (::fstat(piece.file.fd, &st) == 0) count = std::max<int64_t>(0, st.st_size - piece.file.offset);
-          else count = 0;
+          if (::fstat(piece.file.fd, &st) == 0)
+            count = std::max<int64_t>(0, st.st_size - piece.file.offset);
+          else
+            count = 0;
         }
         // A file_wrapper is the whole body: its size is the length when the app gave none.
         if (!head_written_) append_head(count);
@@ -577,7 +594,8 @@ void AppConnection::log_access() {
   if (fmt == nullptr) return;
   const MappedRequest& m = mapped_;
   AccessFacts f;
-  f.remote_addr = m.remote_addr.empty() ? std::string_view(peer_addr_, peer_addr_len_) : m.remote_addr;
+  f.remote_addr =
+      m.remote_addr.empty() ? std::string_view(peer_addr_, peer_addr_len_) : m.remote_addr;
   f.method = head_.method_name;
   f.raw_uri = head_.target;
   f.path_info = m.path_info;
@@ -623,7 +641,8 @@ bool AppConnection::flush() {
       response_start_ = 0;
       if (file_fd_ >= 0) {
         off_t off = file_off_;
-        core::IoResult r = core::sendfile_some(fd_.get(), file_fd_, off, static_cast<size_t>(file_left_));
+        core::IoResult r =
+            core::sendfile_some(fd_.get(), file_fd_, off, static_cast<size_t>(file_left_));
         if (r.ok()) {
           file_off_ = off;
           file_left_ -= static_cast<int64_t>(r.bytes);

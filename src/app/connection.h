@@ -98,27 +98,27 @@ class AppConnection final : public core::IoHandler {
   core::Buffer in_;
   http::RequestParser parser_;
   http::RequestHead head_;
-  size_t head_len_ = 0;         // bytes of in_ the current request occupies (head, + body if inline)
-  std::string head_copy_;       // the head, when the body is read separately
+  size_t head_len_ = 0;    // bytes of in_ the current request occupies (head, + body if inline)
+  std::string head_copy_;  // the head, when the body is read separately
   std::string body_;
-  int body_fd_ = -1;            // the body's temporary file, when it outgrew memory
+  int body_fd_ = -1;  // the body's temporary file, when it outgrew memory
   int64_t body_file_size_ = 0;
-  uint64_t body_left_ = 0;      // Content-Length bytes still to come
+  uint64_t body_left_ = 0;  // Content-Length bytes still to come
   std::unique_ptr<http::ChunkedDecoder> chunked_;
   uint64_t request_start_us_ = 0;  // CLOCK_REALTIME µs (access log)
-  MappedRequest mapped_;            // what the application is told (valid until the response ends)
+  MappedRequest mapped_;           // what the application is told (valid until the response ends)
 
   // The response.
   python::Call call_;
   bool head_written_ = false;
-  bool head_request_ = false;   // HEAD: no body bytes
+  bool head_request_ = false;  // HEAD: no body bytes
   bool chunked_out_ = false;
-  bool no_body_ = false;        // 1xx/204/304 or HEAD
-  int64_t length_left_ = -1;    // Content-Length still to send (-1: not length-delimited)
-  size_t response_start_ = 0;   // where this response begins in out_
+  bool no_body_ = false;       // 1xx/204/304 or HEAD
+  int64_t length_left_ = -1;   // Content-Length still to send (-1: not length-delimited)
+  size_t response_start_ = 0;  // where this response begins in out_
   int status_ = 0;
-  uint64_t body_bytes_ = 0;     // body bytes of this response (access log)
-  bool streaming_ = false;      // write each piece as it comes (a generator)
+  uint64_t body_bytes_ = 0;  // body bytes of this response (access log)
+  bool streaming_ = false;   // write each piece as it comes (a generator)
   std::string out_;
   size_t out_off_ = 0;
   // A file piece being sent with sendfile.

@@ -20,22 +20,33 @@ constexpr uint64_t kTickMs = 500;
 
 const char* signal_name(int signo) {
   switch (signo) {
-    case SIGHUP: return "hup";
-    case SIGTERM: return "term";
-    case SIGINT: return "int";
-    case SIGQUIT: return "quit";
-    case SIGTTIN: return "ttin";
-    case SIGTTOU: return "ttou";
-    case SIGUSR1: return "usr1";
-    case SIGUSR2: return "usr2";
-    case SIGWINCH: return "winch";
-    default: return "signal";
+    case SIGHUP:
+      return "hup";
+    case SIGTERM:
+      return "term";
+    case SIGINT:
+      return "int";
+    case SIGQUIT:
+      return "quit";
+    case SIGTTIN:
+      return "ttin";
+    case SIGTTOU:
+      return "ttou";
+    case SIGUSR1:
+      return "usr1";
+    case SIGUSR2:
+      return "usr2";
+    case SIGWINCH:
+      return "winch";
+    default:
+      return "signal";
   }
 }
 
 std::string bind_text(const BindAddress& b, uint16_t port) {
   if (b.is_unix) return "unix:" + b.path;
-  if (b.host.find(':') != std::string::npos) return "http://[" + b.host + "]:" + std::to_string(port);
+  if (b.host.find(':') != std::string::npos)
+    return "http://[" + b.host + "]:" + std::to_string(port);
   return "http://" + b.host + ":" + std::to_string(port);
 }
 
@@ -85,9 +96,11 @@ int AppMaster::run(AppOptions options) {
   for (size_t i = 0; i < sockets_.size(); ++i) {
     if (i != 0) listening += ",";
     const BindAddress& b = options_.binds[i];
-    listening += bind_text(b, static_cast<uint16_t>(b.is_unix ? 0 : std::stoi(sockets_[i].server_port)));
+    listening +=
+        bind_text(b, static_cast<uint16_t>(b.is_unix ? 0 : std::stoi(sockets_[i].server_port)));
   }
-  log.logf(AppLogLevel::info, "Listening at: %s (%d)", listening.c_str(), static_cast<int>(::getpid()));
+  log.logf(AppLogLevel::info, "Listening at: %s (%d)", listening.c_str(),
+           static_cast<int>(::getpid()));
   log.log(AppLogLevel::info, "Using worker: sync");
 
   if (!options_.pidfile.empty()) {
@@ -146,7 +159,8 @@ Status AppMaster::bind_sockets() {
       auto fd = core::listen_tcp(*addr, lo);
       if (!fd) {
         if (fd.error().code == EADDRINUSE) {
-          return fail(EADDRINUSE, "Connection in use: ('" + b.host + "', " + std::to_string(b.port) + ")");
+          return fail(EADDRINUSE,
+                      "Connection in use: ('" + b.host + "', " + std::to_string(b.port) + ")");
         }
         return std::unexpected(fd.error());
       }
@@ -174,8 +188,10 @@ Status AppMaster::spawn_worker() {
   setup.preloaded = has_preloaded_ ? &preloaded_ : nullptr;
   setup.max_requests = options_.max_requests;
   if (setup.max_requests != 0 && options_.max_requests_jitter != 0) {
-    static std::mt19937 rng(static_cast<unsigned>(::getpid()) ^ static_cast<unsigned>(monotonic_ms()));
-    setup.max_requests += std::uniform_int_distribution<unsigned>(0, options_.max_requests_jitter)(rng);
+    static std::mt19937 rng(static_cast<unsigned>(::getpid()) ^
+                            static_cast<unsigned>(monotonic_ms()));
+    setup.max_requests +=
+        std::uniform_int_distribution<unsigned>(0, options_.max_requests_jitter)(rng);
   }
   const bool python_here = python::initialized();
   if (python_here) python::before_fork();
@@ -270,9 +286,12 @@ void AppMaster::reap() {
       const int sig = WTERMSIG(c.status);
       app_log().logf(AppLogLevel::warning, "Worker with pid %d was terminated due to signal %d",
                      static_cast<int>(c.pid), sig);
-      if (!w.killed_for_timeout && sig != SIGKILL && sig != SIGTERM && sig != SIGQUIT && sig != SIGINT) {
+      if (!w.killed_for_timeout && sig != SIGKILL && sig != SIGTERM && sig != SIGQUIT &&
+          sig != SIGINT) {
         app_log().logf(AppLogLevel::error, "Worker (pid:%d) was sent %s!", static_cast<int>(c.pid),
-                       sigabbrev_np(sig) != nullptr ? (std::string("SIG") + sigabbrev_np(sig)).c_str() : "a signal");
+                       sigabbrev_np(sig) != nullptr
+                           ? (std::string("SIG") + sigabbrev_np(sig)).c_str()
+                           : "a signal");
       }
     }
   }
@@ -325,7 +344,8 @@ void AppMaster::reload() {
   app_log().log(AppLogLevel::info, "Hang up: Master");
   auto fresh = loader_();
   if (!fresh) {
-    app_log().log(AppLogLevel::error, "Reload failed, keeping the current settings: " + fresh.error().message);
+    app_log().log(AppLogLevel::error,
+                  "Reload failed, keeping the current settings: " + fresh.error().message);
     return;
   }
   // The sockets stay (a reload never drops queued connections); a changed --bind needs a restart.

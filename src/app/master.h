@@ -77,7 +77,7 @@ class AppMaster {
   bool has_preloaded_ = false;
   bool stopping_ = false;
   int exit_code_ = 0;
-  core::Timer tick_;       // timeouts, respawns
+  core::Timer tick_;        // timeouts, respawns
   core::Timer kill_timer_;  // end of the graceful period
 };
 

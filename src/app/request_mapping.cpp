@@ -77,7 +77,8 @@ void map_request(const http::RequestHead& head, std::string_view peer_addr, bool
     const size_t comma = forwarded_for.rfind(',');
     const std::string_view hop =
         trim(comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1));
-    forwarded_for = comma == std::string_view::npos ? std::string_view{} : forwarded_for.substr(0, comma);
+    forwarded_for =
+        comma == std::string_view::npos ? std::string_view{} : forwarded_for.substr(0, comma);
     if (hop.empty()) continue;
     out.remote_addr = hop;
     if (!trusted.trusts(hop)) break;

@@ -26,7 +26,7 @@
 namespace wc::app {
 
 struct TrustedProxies {
-  bool any = false;                   // "*"
+  bool any = false;                    // "*"
   std::vector<std::string> addresses;  // exact textual addresses ("127.0.0.1", "::1")
   [[nodiscard]] bool trusts(std::string_view addr) const;
   // From --forwarded-allow-ips values (each may itself be "a,b").

@@ -42,7 +42,8 @@ Scoreboard::~Scoreboard() {
   if (slots_ != nullptr) ::munmap(slots_, sizeof(WorkerSlot) * kMaxSlots);
 }
 
-Scoreboard::Scoreboard(Scoreboard&& other) noexcept : slots_(std::exchange(other.slots_, nullptr)) {}
+Scoreboard::Scoreboard(Scoreboard&& other) noexcept
+    : slots_(std::exchange(other.slots_, nullptr)) {}
 
 Scoreboard& Scoreboard::operator=(Scoreboard&& other) noexcept {
   if (this != &other) {

@@ -54,7 +54,8 @@ int AppWorker::run(const WorkerSetup& setup) {
     return code;
   }
   // The application's threads (if it starts any) run while the loop sleeps.
-  worker.loop_->set_wait_hooks(python::release_gil_while_idle, python::take_gil_after_idle, nullptr);
+  worker.loop_->set_wait_hooks(python::release_gil_while_idle, python::take_gil_after_idle,
+                               nullptr);
   worker.loop_->run();
   worker.access_writer_.flush();
   app_log().logf(AppLogLevel::info, "Worker exiting (pid: %d)", static_cast<int>(::getpid()));
@@ -62,7 +63,7 @@ int AppWorker::run(const WorkerSetup& setup) {
 }
 
 Result<python::Application> import_application(const AppOptions& options,
-                                                 const std::vector<ListenSocket>& sockets) {
+                                               const std::vector<ListenSocket>& sockets) {
   python::InterpreterSettings settings;
   settings.path_prepend.push_back(options.chdir);
   for (const std::string& p : options.pythonpath) settings.path_prepend.push_back(p);
@@ -119,9 +120,9 @@ Status AppWorker::init(const WorkerSetup& setup) {
   auto loop = core::EventLoop::create();
   if (!loop) return std::unexpected(loop.error());
   loop_ = std::move(*loop);
-  auto signals = core::SignalSet::open(
-      {SIGTERM, SIGUSR1, SIGHUP, SIGTTIN, SIGTTOU, SIGWINCH, SIGUSR2},
-      [this](int signo) { on_signal(signo); });
+  auto signals =
+      core::SignalSet::open({SIGTERM, SIGUSR1, SIGHUP, SIGTTIN, SIGTTOU, SIGWINCH, SIGUSR2},
+                            [this](int signo) { on_signal(signo); });
   if (!signals) return std::unexpected(signals.error());
   signals_ = std::move(*signals);
   if (auto s = signals_->attach(*loop_); !s) return s;
@@ -179,8 +180,10 @@ void AppWorker::accept_from(AppListener& listener) {
 }
 
 void AppWorker::close(AppConnection& c) {
-  if (c.prev != nullptr) c.prev->next = c.next;
-  else connections_ = c.next;
+  if (c.prev != nullptr)
+    c.prev->next = c.next;
+  else
+    connections_ = c.next;
   if (c.next != nullptr) c.next->prev = c.prev;
   c.prev = c.next = nullptr;
   --connection_count_;
@@ -204,7 +207,8 @@ void AppWorker::on_signal(int signo) {
       break;
     case SIGUSR1:
       (void)app_log().reopen();
-      if (auto s = access_writer_.reopen(); !s) app_log().log(AppLogLevel::error, s.error().message);
+      if (auto s = access_writer_.reopen(); !s)
+        app_log().log(AppLogLevel::error, s.error().message);
       break;
     default:
       break;  // HUP, TTIN, TTOU, WINCH, USR2 are the master's

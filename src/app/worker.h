@@ -31,7 +31,7 @@ class AppWorker;
 
 // A listening socket as the master opened it.
 struct ListenSocket {
-  int fd = -1;              // owned by the master (inherited); not closed by workers
+  int fd = -1;  // owned by the master (inherited); not closed by workers
   bool is_unix = false;
   std::string server_name;  // SERVER_NAME: the bound host, or the unix path
   std::string server_port;  // SERVER_PORT: "8000", "" for unix sockets
@@ -54,8 +54,8 @@ inline constexpr int kAppLoadError = 4;
 // (in a worker, or in the master with --preload / --check-config). `sockets` gives SERVER_NAME
 // and SERVER_PORT (the first one). Errors: the interpreter's, or Application::load's (the text
 // with the traceback, which the caller prints; the process then exits with kAppLoadError).
-[[nodiscard]] Result<python::Application> import_application(const AppOptions& options,
-                                                             const std::vector<ListenSocket>& sockets);
+[[nodiscard]] Result<python::Application> import_application(
+    const AppOptions& options, const std::vector<ListenSocket>& sockets);
 
 struct AppListener final : core::IoHandler {
   AppWorker* worker = nullptr;

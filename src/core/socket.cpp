@@ -1,12 +1,11 @@
 #include "core/socket.h"
 
-#include <sys/stat.h>
-#include <sys/un.h>
-
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/tcp.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 
 #include <cerrno>
 #include <cstring>

@@ -136,15 +136,5 @@ void PythonTest::SetUp() {
 
 }  // namespace wc::app::python::testing
 
-// Under -DWEBCYCLE_SANITIZE=ON: the interpreter is never finalized (a worker exits without
-// Py_Finalize, as these tests do), and LeakSanitizer does not scan pymalloc's mmap'd arenas, so
-// everything CPython malloc'd and still references from there looks leaked. Allocations made by
-// libpython are not reported; this layer's own (C++) allocations still are, and Python-level
-// leaks are what leak_test.cpp measures with tracemalloc. Extension modules' libraries (OpenSSL for
-// hashlib/ssl, which flask and django import) keep their globals the same way.
-extern "C" const char* __lsan_default_suppressions() {
-  return "leak:libpython3.11.so\n"
-         "leak:/usr/lib/python3.11/lib-dynload/\n"
-         "leak:libcrypto.so\n"
-         "leak:libssl.so\n";
-}
+// LeakSanitizer's suppressions for CPython live in src/app/python/interpreter.cpp (one
+// definition for the tests and the webcycle binary alike).
