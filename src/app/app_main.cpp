@@ -90,7 +90,7 @@ int app_main(std::span<const std::string_view> args) {
     auto app = import_application(*options, {});
     if (!app) {
       std::fprintf(stderr, "%s\n", app.error().message.c_str());
-      return kAppLoadError;
+      return 1;  // gunicorn's --check-config exits 1 when the application does not load
     }
     return 0;
   }

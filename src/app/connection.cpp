@@ -169,7 +169,10 @@ void AppConnection::read_input() {
     core::IoResult r = core::read_into(fd_.get(), in_, 16384);
     if (r.ok()) {
       if (in_.writable() != 0) return;  // short read: drained
-      if (in_.size() > worker_.limits().max_head + kBatch && state_ == State::kHead) return;
+      if (in_.size() > worker_.limits().max_head + kBatch && state_ == State::kHead) {
+        read_pending_ = true;  // bytes are left in the socket: no new edge will say so
+        return;
+      }
       continue;
     }
     if (r.would_block()) return;
@@ -193,6 +196,8 @@ void AppConnection::process() {
           close();
           return;
         }
+        // Earlier pipelined answers go out while this request's body is awaited.
+        if (!flush()) return;
         arm_timer(worker_.io_timeout_ms());
         return;
       }
@@ -212,7 +217,8 @@ void AppConnection::process() {
       return;
     }
     if (closing_) {
-      (void)flush();
+      // Bytes after a "close" request are not read: the answer goes out, then the close.
+      if (flush() && out_off_ == out_.size()) close();
       return;
     }
     // Answers to pipelined requests wait while the client is not reading them.
@@ -220,6 +226,11 @@ void AppConnection::process() {
     size_t consumed = 0;
     const http::ParseStatus st = parser_.parse(in_.readable(), head_, consumed);
     if (st == http::ParseStatus::kNeedMore) {
+      if (read_pending_) {
+        const size_t before = in_.size();
+        read_input();
+        if (in_.size() != before) continue;
+      }
       if (!flush()) return;
       if (read_closed_) {
         close();
@@ -268,8 +279,8 @@ void AppConnection::begin_request() {
     chunked_ = std::make_unique<http::ChunkedDecoder>();
   }
   if (head_.expect_continue && in_.empty()) {
-    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-    (void)core::write_some(fd_.get(), kContinue);
+    // After any earlier pipelined answers, never before them.
+    out_ += "HTTP/1.1 100 Continue\r\n\r\n";
   }
   state_ = State::kBody;
 }
@@ -366,7 +377,8 @@ void AppConnection::dispatch() {
   length_left_ = -1;
   status_ = 0;
   body_bytes_ = 0;
-  keep_alive_ = head_.keep_alive && !stopping_ && !w.stopping() && w.options().keep_alive != 0;
+  keep_alive_ = head_.keep_alive && !stopping_ && !w.stopping() && w.options().keep_alive != 0 &&
+                !w.last_request_of_budget();
   response_start_ = out_.size();
   if (m.error_status != 0) {
     answer_error(m.error_status, "Bad Request", m.error);
@@ -407,6 +419,7 @@ void AppConnection::dispatch() {
   slot.begin(monotonic_ms(), head_.method_name, head_.target);
   call_ = w.application().call(std::move(req));
   slot.end();
+  w.loop().update_time();  // Python may have run long: timers armed next must see it
   streaming_ = call_.known_length() < 0;
   produce();
 }
@@ -496,6 +509,7 @@ void AppConnection::produce() {
     slot.begin(monotonic_ms(), head_.method_name, head_.target);
     const python::Step step = call_.next(piece);
     slot.end();
+    worker_.loop().update_time();
     switch (step) {
       case python::Step::kBody:
         if (!head_written_) append_head();
@@ -637,12 +651,20 @@ bool AppConnection::flush() {
       }
     } else {
       out_.clear();
+      // An idle connection does not keep its largest answer's buffer.
+      if (out_.capacity() > kHighWater && file_fd_ < 0) std::string().swap(out_);
       out_off_ = 0;
       response_start_ = 0;
       if (file_fd_ >= 0) {
         off_t off = file_off_;
         core::IoResult r =
             core::sendfile_some(fd_.get(), file_fd_, off, static_cast<size_t>(file_left_));
+        if (r.ok() && r.bytes == 0) {
+          // The file shrank under us: its announced length can no longer be met.
+          app_log().log(AppLogLevel::error, "file_wrapper: the file ended before its length");
+          close();
+          return false;
+        }
         if (r.ok()) {
           file_off_ = off;
           file_left_ -= static_cast<int64_t>(r.bytes);

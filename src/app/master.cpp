@@ -180,6 +180,8 @@ Status AppMaster::spawn_worker() {
   while (slot < slot_used_.size() && slot_used_[slot]) ++slot;
   if (slot == slot_used_.size()) return fail("no free worker slot (at most 1024 workers)");
   board_.slot(slot).reset();
+  // Counts from the fork: importing the application is under --timeout too (gunicorn's).
+  board_.slot(slot).heartbeat_ms.store(monotonic_ms(), std::memory_order_relaxed);
 
   WorkerSetup setup;
   setup.options = &options_;
@@ -197,7 +199,7 @@ Status AppMaster::spawn_worker() {
   if (python_here) python::before_fork();
   auto pid = core::spawn([this, &setup, python_here]() -> int {
     loop_->abandon_after_fork();
-    signals_->restore_after_fork();
+    signals_->close_after_fork();  // signals stay blocked until the worker's own set has them
     if (python_here) python::after_fork_child();
     return AppWorker::run(setup);
   });
@@ -250,11 +252,21 @@ void AppMaster::murder_workers() {
   for (auto& [pid, w] : workers_) {
     if (w.killed_for_timeout) continue;
     WorkerSlot& slot = board_.slot(w.slot);
+    // Stamps newer than `now` (written after it was read) are fresh, never wrapped-around old.
     const uint64_t since = slot.busy_since_ms.load(std::memory_order_relaxed);
-    if (since == 0 || now - since <= limit) continue;
-    app_log().logf(AppLogLevel::critical, "WORKER TIMEOUT (pid:%d) handling \"%s\" for %llu ms",
-                   static_cast<int>(pid), slot.request,
-                   static_cast<unsigned long long>(now - since));
+    const uint64_t beat = slot.heartbeat_ms.load(std::memory_order_relaxed);
+    const bool stuck_in_app = since != 0 && since < now && now - since > limit;
+    const bool silent = beat != 0 && beat < now && now - beat > limit;
+    if (!stuck_in_app && !silent) continue;
+    if (since != 0) {
+      app_log().logf(AppLogLevel::critical, "WORKER TIMEOUT (pid:%d) handling \"%s\" for %llu ms",
+                     static_cast<int>(pid), slot.request,
+                     static_cast<unsigned long long>(since < now ? now - since : 0));
+    } else {
+      app_log().logf(AppLogLevel::critical,
+                     "WORKER TIMEOUT (pid:%d) silent for %llu ms (not in a request)",
+                     static_cast<int>(pid), static_cast<unsigned long long>(now - beat));
+    }
     w.killed_for_timeout = true;
     w.stop_sent = true;
     ::kill(pid, SIGKILL);
@@ -341,6 +353,7 @@ void AppMaster::on_signal(int signo) {
 }
 
 void AppMaster::reload() {
+  if (stopping_) return;  // workers forked now would never get the stop signal
   app_log().log(AppLogLevel::info, "Hang up: Master");
   auto fresh = loader_();
   if (!fresh) {

@@ -25,6 +25,7 @@ void WorkerSlot::begin(uint64_t now_ms, std::string_view method, std::string_vie
 void WorkerSlot::reset() noexcept {
   busy_since_ms.store(0, std::memory_order_relaxed);
   requests.store(0, std::memory_order_relaxed);
+  heartbeat_ms.store(0, std::memory_order_relaxed);
   request[0] = '\0';
 }
 

@@ -21,6 +21,10 @@ namespace wc::app {
 struct WorkerSlot {
   std::atomic<uint64_t> busy_since_ms{0};  // CLOCK_MONOTONIC ms; 0 = not inside the application
   std::atomic<uint64_t> requests{0};       // requests answered by this worker
+  // Last sign of life of the worker's loop (CLOCK_MONOTONIC ms): set by the master at fork, then
+  // by the worker once per loop pass and at least every second while idle. A worker hung outside
+  // the application (importing it, say) goes stale here (gunicorn's heartbeat file).
+  std::atomic<uint64_t> heartbeat_ms{0};
   // "GET /path" of the request in progress, for the timeout message (NUL-terminated, cut).
   char request[248] = {};
 

@@ -110,12 +110,19 @@ Status AppWorker::init(const WorkerSetup& setup) {
     if (const char* s = std::getenv("SCRIPT_NAME")) env_script_name_ = s;
   }
 
-  core::unblock_all_signals();
+  // The master's signals are still blocked here (inherited): TERM, USR1 & co. sent since the
+  // fork wait in the SignalSet below. Only the quick-stop pair runs as a plain handler.
   struct sigaction sa {};
   sa.sa_handler = quick_exit;
   sigemptyset(&sa.sa_mask);
   ::sigaction(SIGQUIT, &sa, nullptr);
   ::sigaction(SIGINT, &sa, nullptr);
+  sigset_t unblock;
+  sigemptyset(&unblock);
+  sigaddset(&unblock, SIGQUIT);
+  sigaddset(&unblock, SIGINT);
+  sigaddset(&unblock, SIGCHLD);  // the application's own subprocesses
+  ::pthread_sigmask(SIG_UNBLOCK, &unblock, nullptr);
 
   auto loop = core::EventLoop::create();
   if (!loop) return std::unexpected(loop.error());
@@ -146,6 +153,17 @@ Status AppWorker::init(const WorkerSetup& setup) {
     listeners_.push_back(std::move(l));
   }
   graceful_deadline_.set_callback([this] { loop_->stop(); });
+  // Heartbeat: once per loop pass, and a pass at least every second while idle.
+  slot_->heartbeat_ms.store(monotonic_ms(), std::memory_order_relaxed);
+  loop_->add_tick_hook(
+      [this] { slot_->heartbeat_ms.store(loop_->now_ms(), std::memory_order_relaxed); });
+  heartbeat_.set_callback([this] { loop_->arm(heartbeat_, 1000); });
+  loop_->arm(heartbeat_, 1000);
+  accept_resume_.set_callback([this] {
+    accept_paused_ = false;
+    if (stopping_) return;
+    for (auto& l : listeners_) (void)loop_->add(l->socket->fd, EPOLLIN | EPOLLEXCLUSIVE, l.get());
+  });
   return {};
 }
 
@@ -156,8 +174,16 @@ void AppWorker::accept_from(AppListener& listener) {
     core::Accepted a = core::accept_connection(listener.socket->fd);
     if (a.outcome == core::AcceptOutcome::would_block) return;
     if (a.outcome != core::AcceptOutcome::accepted) {
+      if (a.error == ECONNABORTED) continue;  // the client gave up first: take the next one
       app_log().logf(AppLogLevel::error, "accept4() failed (%d: %s)", a.error,
                      std::strerror(a.error));
+      if (a.error == EMFILE || a.error == ENFILE) {
+        // Out of descriptors: a level-triggered listener would fire again at once. Stop
+        // accepting for a while instead of spinning (and flooding the log).
+        accept_paused_ = true;
+        for (auto& l : listeners_) loop_->remove(l->socket->fd);
+        loop_->arm(accept_resume_, 100);
+      }
       return;
     }
     char addr[64];

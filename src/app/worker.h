@@ -92,6 +92,10 @@ class AppWorker {
   void close(AppConnection& c);
   // A connection finished a response: counts it for --max-requests.
   void response_done();
+  // The request being answered is the last this worker takes (--max-requests): say close.
+  [[nodiscard]] bool last_request_of_budget() const noexcept {
+    return max_requests_ != 0 && answered_ + 1 >= max_requests_;
+  }
 
  private:
   AppWorker() = default;
@@ -122,6 +126,9 @@ class AppWorker {
   uint64_t answered_ = 0;
   bool stopping_ = false;
   core::Timer graceful_deadline_;
+  core::Timer heartbeat_;      // keeps the scoreboard's heartbeat fresh while idle
+  core::Timer accept_resume_;  // accepting again after EMFILE/ENFILE
+  bool accept_paused_ = false;
   http::RequestHead scratch_head_;
   std::string scratch_line_;
 };

@@ -66,6 +66,11 @@ void SignalSet::restore() noexcept {
   pthread_sigmask(SIG_UNBLOCK, &mask_, nullptr);
 }
 
+void SignalSet::close_after_fork() noexcept {
+  loop_ = nullptr;
+  fd_.reset();
+}
+
 void SignalSet::restore_after_fork() noexcept {
   loop_ = nullptr;  // never EPOLL_CTL_DEL on the parent's epoll instance
   fd_.reset();

@@ -44,6 +44,10 @@ class SignalSet final : public IoHandler {
   // In a forked child: closes the inherited signalfd WITHOUT touching the parent's epoll
   // registration, then restore(). Afterwards the object is inert and may be destroyed.
   void restore_after_fork() noexcept;
+  // In a forked child that sets up its own SignalSet for (some of) the same signals: closes the
+  // inherited signalfd without touching the parent's epoll registration and KEEPS the signals
+  // blocked, so one sent between fork and the child's own set stays pending instead of killing it.
+  void close_after_fork() noexcept;
 
   [[nodiscard]] int fd() const noexcept { return fd_.get(); }
 
