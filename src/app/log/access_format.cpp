@@ -445,8 +445,10 @@ Result<AccessFormat> AccessFormat::compile(std::string_view format) {
         std::snprintf(buf, sizeof buf, "format character '%c' is not supported by webcycle app", conv);
         return fail(buf + at(k));
       }
-      std::snprintf(buf, sizeof buf, "unsupported format character '%c' (0x%x)", conv,
-                    static_cast<unsigned char>(conv));
+      // Python shows a character outside ' '..'~' as '?' (so the message stays one line).
+      const auto c = static_cast<unsigned char>(conv);
+      std::snprintf(buf, sizeof buf, "unsupported format character '%c' (0x%x)",
+                    c >= 31 && c <= 126 ? conv : '?', c);
       return fail(buf + at(k));
     }
     p.conv = conv;
@@ -499,9 +501,14 @@ Result<AccessFormat> AccessFormat::compile(std::string_view format) {
     if (p.atom == Atom::kEnviron) f.uses_request_headers_ = true;  // HTTP_* come from them
     const bool numeric_conv = conv != 's' && conv != 'r';
     if (numeric_conv && !is_numeric_atom(p.atom)) {
+      // The key as written, at most 40 bytes, control characters as '?' (one line).
+      std::string shown_key(key.substr(0, 40));
+      for (char& c : shown_key) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+      }
       char buf[128];
-      std::snprintf(buf, sizeof buf, "%%%c format: a real number is required, not str (%%(%.*s)%c)",
-                    conv, static_cast<int>(key.size() > 40 ? 40 : key.size()), key.data(), conv);
+      std::snprintf(buf, sizeof buf, "%%%c format: a real number is required, not str (%%(%s)%c)",
+                    conv, shown_key.c_str(), conv);
       return fail(buf + at(pct));
     }
     f.pieces_.push_back(p);

@@ -38,7 +38,32 @@ std::string lowered(std::string_view s) {
   return out;
 }
 
-std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+// `s` with its control characters written as Python's repr() writes them ("\n", "\x00"), so
+// that an error quoting a value stays one line.
+std::string one_line(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size());
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c != 0x7f) {
+      out.push_back(ch);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else {
+      out += "\\x";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+std::string quoted(std::string_view s) { return "'" + one_line(s) + "'"; }
 
 // Python's repr() of a str, for print_config's lists.
 std::string py_repr(std::string_view s) {
@@ -716,10 +741,10 @@ Result<CommandLine> parse_args(std::span<const std::string_view> args, const App
           if (!list.empty()) list += ", ";
           list += m->flag;
         }
-        return fail("option '" + std::string(name) + "' is ambiguous (could be " + list + ")");
+        return fail("option " + quoted(name) + " is ambiguous (could be " + list + ")");
       }
       const LongFlag* f = exact ? exact : (matches.empty() ? nullptr : matches[0]);
-      if (!f) return fail("unrecognized option '" + std::string(name) + "'");
+      if (!f) return fail("unrecognized option " + quoted(name));
       spec = f->spec;
       unsupported = f->unsupported;
       special = f->special;
@@ -740,7 +765,7 @@ Result<CommandLine> parse_args(std::span<const std::string_view> args, const App
         for (const Unsupported& u : kUnsupported) {
           if (u.short_flag == c) unsupported = &u;
         }
-        if (!spec && !unsupported) return fail("unrecognized option '" + shown + "'");
+        if (!spec && !unsupported) return fail("unrecognized option " + quoted(shown));
       }
     }
     if (unsupported) return fail(not_supported(shown));
@@ -1022,7 +1047,7 @@ Status apply_config_setting(std::string_view name, const ConfigValue& value,
         std::vector<std::string> items(value.values.begin(), value.values.end());
         return py_list(items);
       }
-      default: return first;
+      default: return one_line(first);  // a repr: one line already, unless a __repr__ says otherwise
     }
   };
   auto invalid = [&](std::string_view reason) {
