@@ -24,13 +24,14 @@
 namespace fuzz {
 
 // Consumes the input line by line; rest() is everything not yet taken (may hold '\n').
+// `sep` splits on another byte instead (e.g. NUL, so that fields may hold '\n').
 class Lines {
  public:
-  explicit Lines(std::string_view in) : in_(in) {}
+  explicit Lines(std::string_view in, char sep = '\n') : in_(in), sep_(sep) {}
   // The next line without its '\n'; nullopt once the input is used up.
   std::optional<std::string_view> next() {
     if (done_) return std::nullopt;
-    size_t nl = in_.find('\n');
+    size_t nl = in_.find(sep_);
     if (nl == std::string_view::npos) {
       done_ = true;
       return in_;
@@ -48,6 +49,7 @@ class Lines {
 
  private:
   std::string_view in_;
+  char sep_;
   bool done_ = false;
 };
 
