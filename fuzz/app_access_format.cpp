@@ -85,13 +85,19 @@ NO_COVERAGE size_t utf8_chars(std::string_view s) {
   return n;
 }
 
-// SafeAtoms + latin-1 -> UTF-8, written independently of the implementation.
+// SafeAtoms + latin-1 -> UTF-8 + control characters as \xHH, written independently of the
+// implementation.
 NO_COVERAGE std::string esc(std::string_view v) {
   std::string o;
   for (char ch : v) {
     const auto c = static_cast<unsigned char>(ch);
     if (c == '"') {
       o += "\\\"";
+    } else if (c < 0x20 || c == 0x7f) {
+      static const char* hex = "0123456789ABCDEF";
+      o += "\\x";
+      o += hex[c >> 4];
+      o += hex[c & 15];
     } else if (c >= 0x80) {
       o += static_cast<char>(0xC0 | (c >> 6));
       o += static_cast<char>(0x80 | (c & 0x3F));

@@ -29,7 +29,8 @@ bool is_numeric_atom(Atom a) noexcept {
 }
 
 // Appends a string value as gunicorn's log writes it: '"' -> '\"' (SafeAtoms), and when the
-// value is latin-1 (request bytes), each byte >= 0x80 as its UTF-8 form.
+// value is latin-1 (request bytes), each byte >= 0x80 as its UTF-8 form. (Control characters are
+// escaped afterwards, per piece: see escape_controls.)
 void append_value(std::string& out, std::string_view v, bool latin1 = true) {
   size_t i = 0;
   while (i < v.size()) {
@@ -261,7 +262,8 @@ void append_user(std::string& out, const AccessHeaders& headers) {
     };
     if (any) take(',');
     any = true;
-    for (size_t k = 0; k < h.second.size() && !stop; ++k) take(static_cast<unsigned char>(h.second[k]));
+    for (size_t k = 0; k < h.second.size() && !stop; ++k)
+      take(static_cast<unsigned char>(h.second[k]));
   }
   if (!any || seen < kBasic.size() || !split || !dec.ok() || !dec.utf8_ok() || !dec.colon() ||
       dec.overflow() || dec.user().empty()) {
@@ -289,6 +291,24 @@ size_t prefix_bytes(std::string_view s, size_t chars) noexcept {
     ++i;
   }
   return i;
+}
+
+// Unlike gunicorn, control characters in a value are written as nginx writes them, "\x0A": a
+// client must not be able to forge a second log line with a "%0A" in its path or a newline in
+// its Basic-auth user name. (A %r piece needs nothing: repr() escapes them already.)
+void escape_controls(std::string& out, size_t start) {
+  size_t i = start;
+  while (i < out.size()) {
+    const auto c = static_cast<unsigned char>(out[i]);
+    if (c >= 0x20 && c != 0x7f) {
+      ++i;
+      continue;
+    }
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    const char esc[4] = {'\\', 'x', kHex[c >> 4], kHex[c & 15]};
+    out.replace(i, 1, esc, 4);
+    i += 4;
+  }
 }
 
 // Replaces out[start..] (UTF-8 text) by Python's repr() of it.
@@ -442,7 +462,8 @@ Result<AccessFormat> AccessFormat::compile(std::string_view format) {
     if (std::string_view("srdiuxXo").find(conv) == std::string_view::npos) {
       char buf[96];
       if (std::string_view("aceEfFgG").find(conv) != std::string_view::npos) {
-        std::snprintf(buf, sizeof buf, "format character '%c' is not supported by webcycle app", conv);
+        std::snprintf(buf, sizeof buf, "format character '%c' is not supported by webcycle app",
+                      conv);
         return fail(buf + at(k));
       }
       // Python shows a character outside ' '..'~' as '?' (so the message stays one line).
@@ -456,26 +477,66 @@ Result<AccessFormat> AccessFormat::compile(std::string_view format) {
     // The atom.
     if (key.size() == 1) {
       switch (key[0]) {
-        case 'h': p.atom = Atom::kRemoteAddr; break;
-        case 'l': p.atom = Atom::kDash; break;
-        case 'u': p.atom = Atom::kUser; break;
-        case 't': p.atom = Atom::kTime; break;
-        case 'r': p.atom = Atom::kRequestLine; break;
-        case 'm': p.atom = Atom::kMethod; break;
-        case 'U': p.atom = Atom::kPath; break;
-        case 'q': p.atom = Atom::kQuery; break;
-        case 'H': p.atom = Atom::kProtocol; break;
-        case 's': p.atom = Atom::kStatus; break;
-        case 'B': p.atom = Atom::kBytesB; break;
-        case 'b': p.atom = Atom::kBytesb; break;
-        case 'f': p.atom = Atom::kReferer; break;
-        case 'a': p.atom = Atom::kUserAgent; break;
-        case 'T': p.atom = Atom::kSeconds; break;
-        case 'M': p.atom = Atom::kMillis; break;
-        case 'D': p.atom = Atom::kMicros; break;
-        case 'L': p.atom = Atom::kDecimalSeconds; break;
-        case 'p': p.atom = Atom::kPid; break;
-        default: p.atom = Atom::kDash; break;
+        case 'h':
+          p.atom = Atom::kRemoteAddr;
+          break;
+        case 'l':
+          p.atom = Atom::kDash;
+          break;
+        case 'u':
+          p.atom = Atom::kUser;
+          break;
+        case 't':
+          p.atom = Atom::kTime;
+          break;
+        case 'r':
+          p.atom = Atom::kRequestLine;
+          break;
+        case 'm':
+          p.atom = Atom::kMethod;
+          break;
+        case 'U':
+          p.atom = Atom::kPath;
+          break;
+        case 'q':
+          p.atom = Atom::kQuery;
+          break;
+        case 'H':
+          p.atom = Atom::kProtocol;
+          break;
+        case 's':
+          p.atom = Atom::kStatus;
+          break;
+        case 'B':
+          p.atom = Atom::kBytesB;
+          break;
+        case 'b':
+          p.atom = Atom::kBytesb;
+          break;
+        case 'f':
+          p.atom = Atom::kReferer;
+          break;
+        case 'a':
+          p.atom = Atom::kUserAgent;
+          break;
+        case 'T':
+          p.atom = Atom::kSeconds;
+          break;
+        case 'M':
+          p.atom = Atom::kMillis;
+          break;
+        case 'D':
+          p.atom = Atom::kMicros;
+          break;
+        case 'L':
+          p.atom = Atom::kDecimalSeconds;
+          break;
+        case 'p':
+          p.atom = Atom::kPid;
+          break;
+        default:
+          p.atom = Atom::kDash;
+          break;
       }
     } else if (key.size() >= 3 && key.front() == '{' && key[key.size() - 2] == '}') {
       const char kind = lower(key.back());
@@ -527,10 +588,10 @@ std::string_view AccessFormat::time_text(int64_t end_usec) const {
     long offset_min = local.tm_gmtoff / 60;
     const char sign = offset_min < 0 ? '-' : '+';
     if (offset_min < 0) offset_min = -offset_min;
-    const int n = std::snprintf(time_, sizeof time_, "[%02d/%s/%04d:%02d:%02d:%02d %c%02ld%02ld]",
-                                local.tm_mday, kMonths[local.tm_mon], local.tm_year + 1900,
-                                local.tm_hour, local.tm_min, local.tm_sec, sign, offset_min / 60,
-                                offset_min % 60);
+    const int n =
+        std::snprintf(time_, sizeof time_, "[%02d/%s/%04d:%02d:%02d:%02d %c%02ld%02ld]",
+                      local.tm_mday, kMonths[local.tm_mon], local.tm_year + 1900, local.tm_hour,
+                      local.tm_min, local.tm_sec, sign, offset_min / 60, offset_min % 60);
     time_len_ = static_cast<unsigned char>(
         n < 0 ? 0 : (static_cast<size_t>(n) < sizeof time_ ? n : sizeof time_ - 1));
   }
@@ -571,10 +632,14 @@ RequestTime request_time(const AccessFacts& facts) {
 uint64_t numeric_value(Atom atom, const AccessFacts& facts) {
   const RequestTime t = request_time(facts);
   switch (atom) {
-    case Atom::kSeconds: return t.seconds;
-    case Atom::kMillis: return t.seconds * 1000 + t.micros / 1000;
-    case Atom::kMicros: return t.seconds * 1000000 + t.micros;
-    default: return facts.sent;
+    case Atom::kSeconds:
+      return t.seconds;
+    case Atom::kMillis:
+      return t.seconds * 1000 + t.micros / 1000;
+    case Atom::kMicros:
+      return t.seconds * 1000000 + t.micros;
+    default:
+      return facts.sent;
   }
 }
 
@@ -660,9 +725,9 @@ void AccessFormat::render_value(const Piece& p, const AccessFacts& facts, std::s
     case Atom::kRequestHeader:
     case Atom::kResponseHeader: {
       std::string_view v;
-      if (last_header(p.atom == Atom::kRequestHeader ? facts.request_headers
-                                                      : facts.response_headers,
-                      name, v)) {
+      if (last_header(
+              p.atom == Atom::kRequestHeader ? facts.request_headers : facts.response_headers, name,
+              v)) {
         append_value(out, v);
       } else {
         out.push_back('-');
@@ -740,7 +805,11 @@ void AccessFormat::render_piece(const Piece& p, const AccessFacts& facts, std::s
     return;
   }
   render_value(p, facts, out);
-  if (p.conv == 'r' && !is_numeric_atom(p.atom)) repr_in_place(out, start);
+  if (p.conv == 'r' && !is_numeric_atom(p.atom)) {
+    repr_in_place(out, start);
+  } else {
+    escape_controls(out, start);
+  }
   if (p.width < 0 && p.precision < 0) return;
   std::string_view value(out.data() + start, out.size() - start);
   if (p.precision >= 0) {

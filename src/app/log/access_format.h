@@ -12,9 +12,11 @@
 //   %(T)s whole seconds    %(M)s milliseconds      %(D)s microseconds   %(L)s "0.000123"
 //   %(p)s "<1234>"         %({name}i)s request header, %({name}o)s response header,
 //   %({name}e)s WSGI environ variable (names case-insensitive; the last of repeated headers)
-// Unknown keys print '-'. Every string value has '"' replaced by '\"' (SafeAtoms). Request bytes
-// are latin-1 to gunicorn, and its log file is UTF-8: a byte >= 0x80 is written as its two-byte
-// UTF-8 form (gunicorn's mojibake, reproduced); the user name is UTF-8 already.
+// Unknown keys print '-'. Every string value has '"' replaced by '\"' (SafeAtoms), and control
+// characters written as "\x0A" (nginx's escaping; gunicorn writes them raw, which lets a client
+// forge log lines). Request bytes are latin-1 to gunicorn, and its log file is UTF-8: a byte >=
+// 0x80 is written as its two-byte UTF-8 form (gunicorn's mojibake, reproduced); the user name is
+// UTF-8 already.
 //
 // Python's conversion spec is honoured: %(key)[flags][width][.precision]conv with flags "-0+ #",
 // conversions s, r (repr), d/i/u and x/X/o for the numeric atoms (T, M, D, B), and "%%". What
@@ -46,20 +48,21 @@ using AccessHeader = std::pair<std::string_view, std::string_view>;
 class AccessHeaders {
  public:
   AccessHeaders() = default;
-  AccessHeaders(std::span<const AccessHeader> pairs) noexcept  // NOLINT(google-explicit-constructor)
+  AccessHeaders(
+      std::span<const AccessHeader> pairs) noexcept  // NOLINT(google-explicit-constructor)
       : items_(pairs.data()), count_(pairs.size()), at_(&pair_at) {}
   template <class T>
-    requires requires(const T& t) {
-      std::string_view(t.name);
-      std::string_view(t.value);
-    }
+  requires requires(const T& t) {
+    std::string_view(t.name);
+    std::string_view(t.value);
+  }
   AccessHeaders(std::span<const T> items) noexcept  // NOLINT(google-explicit-constructor)
       : items_(items.data()), count_(items.size()), at_(&member_at<T>) {}
   template <class T>
-    requires requires(const T& t) {
-      std::string_view(t.name);
-      std::string_view(t.value);
-    }
+  requires requires(const T& t) {
+    std::string_view(t.name);
+    std::string_view(t.value);
+  }
   AccessHeaders(const std::vector<T>& items) noexcept  // NOLINT(google-explicit-constructor)
       : AccessHeaders(std::span<const T>(items)) {}
   AccessHeaders(const std::vector<AccessHeader>& items) noexcept  // NOLINT
@@ -85,17 +88,17 @@ class AccessHeaders {
 
 // What one request contributes to its access log line. Views, owned by the caller.
 struct AccessFacts {
-  std::string_view remote_addr;  // h, REMOTE_ADDR ("" for a unix socket, as gunicorn)
-  std::string_view method;       // m, REQUEST_METHOD
-  std::string_view raw_uri;      // RAW_URI, the request-target as sent (r's middle)
-  std::string_view path_info;    // U, PATH_INFO (percent-decoded bytes)
-  std::string_view query;        // q, QUERY_STRING ("" when none; printed as "")
-  std::string_view protocol;     // H, SERVER_PROTOCOL "HTTP/1.1"
-  unsigned status = 0;           // s
-  uint64_t sent = 0;             // B and b: response body bytes sent
-  int64_t start_usec = 0;        // request start, CLOCK_REALTIME microseconds
-  int64_t end_usec = 0;          // when the response ended; t prints its second
-  int pid = 0;                   // p
+  std::string_view remote_addr;    // h, REMOTE_ADDR ("" for a unix socket, as gunicorn)
+  std::string_view method;         // m, REQUEST_METHOD
+  std::string_view raw_uri;        // RAW_URI, the request-target as sent (r's middle)
+  std::string_view path_info;      // U, PATH_INFO (percent-decoded bytes)
+  std::string_view query;          // q, QUERY_STRING ("" when none; printed as "")
+  std::string_view protocol;       // H, SERVER_PROTOCOL "HTTP/1.1"
+  unsigned status = 0;             // s
+  uint64_t sent = 0;               // B and b: response body bytes sent
+  int64_t start_usec = 0;          // request start, CLOCK_REALTIME microseconds
+  int64_t end_usec = 0;            // when the response ended; t prints its second
+  int pid = 0;                     // p
   AccessHeaders request_headers;   // {name}i, f, a, u and the environ's HTTP_* variables
   AccessHeaders response_headers;  // {name}o
   // {name}e: looked up here first (e.g. SCRIPT_NAME, SERVER_NAME, SERVER_PORT, REMOTE_PORT,
@@ -162,12 +165,12 @@ class AccessFormat {
  private:
   struct Piece {
     Atom atom = Atom::kLiteral;
-    char conv = 's';      // s r d i u x X o
-    bool left = false;    // '-'
-    bool zero = false;    // '0'
-    bool plus = false;    // '+'
-    bool space = false;   // ' '
-    bool alt = false;     // '#'
+    char conv = 's';     // s r d i u x X o
+    bool left = false;   // '-'
+    bool zero = false;   // '0'
+    bool plus = false;   // '+'
+    bool space = false;  // ' '
+    bool alt = false;    // '#'
     int width = -1;
     int precision = -1;
     uint32_t offset = 0;  // kLiteral: the text; header/environ atoms: the lower-case name

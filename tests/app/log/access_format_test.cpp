@@ -90,8 +90,9 @@ TEST(AccessFormat, DefaultFormatCombined) {
                {"Referer", "http://r/"},
                {"User-Agent", "curl/8"},
                {"Authorization", "Basic dXNlcjpwYXNz"}};
-  EXPECT_EQ(render(AccessFormat::kDefault, r),
-            R"(127.0.0.1 - user [24/Nov/2026:00:17:02 +0000] "GET /p?q=1 HTTP/1.1" 200 1234 "http://r/" "curl/8")");
+  EXPECT_EQ(
+      render(AccessFormat::kDefault, r),
+      R"(127.0.0.1 - user [24/Nov/2026:00:17:02 +0000] "GET /p?q=1 HTTP/1.1" 200 1234 "http://r/" "curl/8")");
 }
 
 TEST(AccessFormat, DefaultFormatWithoutHeadersPrintsDashes) {
@@ -104,8 +105,10 @@ TEST(AccessFormat, DefaultFormatWithoutHeadersPrintsDashes) {
 
 TEST(AccessFormat, EverySimpleAtom) {
   Request r;
-  EXPECT_EQ(render("%(m)s|%(U)s|%(q)s|%(H)s|%(s)s|%(B)s|%(b)s|%(T)s|%(M)s|%(D)s|%(L)s|%(p)s|%(zz)s|%(l)s", r),
-            "GET|/p|q=1|HTTP/1.1|200|1234|1234|1|1234|1234567|1.234567|<4242>|-|-");
+  EXPECT_EQ(
+      render("%(m)s|%(U)s|%(q)s|%(H)s|%(s)s|%(B)s|%(b)s|%(T)s|%(M)s|%(D)s|%(L)s|%(p)s|%(zz)s|%(l)s",
+             r),
+      "GET|/p|q=1|HTTP/1.1|200|1234|1234|1|1234|1234567|1.234567|<4242>|-|-");
 }
 
 TEST(AccessFormat, EachAtomAlone) {
@@ -181,10 +184,8 @@ TEST(AccessFormat, NoEndTimeMeansNow) {
 
 TEST(AccessFormat, HeadersResponseHeadersAndEnviron) {
   Request r;
-  r.headers = {{"X-Forwarded-For", "1.1.1.1"},
-               {"X-A", "1"},
-               {"x-a", "2"},
-               {"X-Forwarded-For", "2.2.2.2"}};
+  r.headers = {
+      {"X-Forwarded-For", "1.1.1.1"}, {"X-A", "1"}, {"x-a", "2"}, {"X-Forwarded-For", "2.2.2.2"}};
   r.response_headers = {{"Content-Type", "text/html"}, {"Content-Type", "text/plain"}};
   r.environ = {{"SCRIPT_NAME", "/app"}};
   EXPECT_EQ(render("%({x-forwarded-for}i)s|%({X-Forwarded-For}I)s|%({content-type}o)s|"
@@ -234,6 +235,17 @@ TEST(AccessFormat, QuotesEscapedAndLatin1BytesBecomeUtf8) {
             "\"say \\\"hi\\\"\" \"a,b\" /caf\xc3\x83\xc2\xa9 GET /caf\xc3\x83\xc2\xa9 HTTP/1.0");
 }
 
+TEST(AccessFormat, ControlCharactersCannotForgeALine) {
+  // gunicorn writes these raw; a "%0A" in the path or a newline in the Basic user would start a
+  // forged log line. They come out as nginx writes them.
+  Request r;
+  // "eve\n127.0.0.1 - admin:pw" in base64
+  r.headers = {{"Authorization", "Basic ZXZlCjEyNy4wLjAuMSAtIGFkbWluOnB3"},
+               {"User-Agent", "a\tb\x7f"}};
+  r.facts.path_info = "/a\nb\r";
+  EXPECT_EQ(render("%(u)s %(U)s %(a)s", r), "eve\\x0A127.0.0.1 - admin /a\\x0Ab\\x0D a\\x09b\\x7F");
+}
+
 TEST(AccessFormat, PythonWidthsPrecisionsAndConversions) {
   Request r;
   r.headers = {{"User-Agent", "it's"}};
@@ -247,8 +259,7 @@ TEST(AccessFormat, PythonWidthsPrecisionsAndConversions) {
 TEST(AccessFormat, ReprEscapes) {
   Request r;
   r.headers = {{"User-Agent", "q\"x\\y\t\x01\x85\xa0\xad\xe9"}, {"Referer", "'\""}};
-  EXPECT_EQ(render("%(a)r %(f)r", r),
-            "'q\\\\\"x\\\\y\\t\\x01\\x85\\xa0\\xad\xc3\xa9' '\\'\\\\\"'");
+  EXPECT_EQ(render("%(a)r %(f)r", r), "'q\\\\\"x\\\\y\\t\\x01\\x85\\xa0\\xad\xc3\xa9' '\\'\\\\\"'");
 }
 
 TEST(AccessFormat, WidthCountsCharactersNotBytes) {
@@ -266,15 +277,16 @@ TEST(AccessFormat, UserFromBasicAuthorizationAsGunicorn) {
   const UserCase cases[] = {
       {{{"Authorization", "Basic dXNlcjpwYXNz"}}, "user"},
       {{{"Authorization", "basic dXNlcjpwYX==garbage"}}, "user"},  // pad sequence ends input
-      {{{"Authorization", "Basic dXNlcjpwYX="}}, "-"},            // incorrect padding
-      {{{"Authorization", "Basic dXNlcjpwY"}}, "-"},              // 1 more than a multiple of 4
-      {{{"Authorization", "Basic dXNl cjpw YXNz"}}, "user"},      // spaces skipped
+      {{{"Authorization", "Basic dXNlcjpwYX="}}, "-"},             // incorrect padding
+      {{{"Authorization", "Basic dXNlcjpwY"}}, "-"},               // 1 more than a multiple of 4
+      {{{"Authorization", "Basic dXNl cjpw YXNz"}}, "user"},       // spaces skipped
       {{{"Authorization", "Bearer xyz"}}, "-"},
-      {{{"Authorization", "Basic OnBhc3M="}}, "-"},  // ":pass": empty user is '-'
-      {{{"Authorization", "Basic /w=="}}, "-"},      // 0xff: not UTF-8
-      {{{"Authorization", "Basic w6k6cA=="}}, "\xc3\xa9"},  // "é:p"
+      {{{"Authorization", "Basic OnBhc3M="}}, "-"},          // ":pass": empty user is '-'
+      {{{"Authorization", "Basic /w=="}}, "-"},              // 0xff: not UTF-8
+      {{{"Authorization", "Basic w6k6cA=="}}, "\xc3\xa9"},   // "é:p"
       {{{"Authorization", "Basic InEiOnA="}}, "\\\"q\\\""},  // "\"q\":p"
-      {{{"Authorization", "Basic"}, {"Authorization", "dXNlcjpwYXNz"}}, "-"},  // "Basic,..." no space
+      {{{"Authorization", "Basic"}, {"Authorization", "dXNlcjpwYXNz"}},
+       "-"},                                                 // "Basic,..." no space
       {{{"Authorization", "Basicx dXNlcjpwYXNz"}}, "user"},  // startswith('basic')
       {{{"Authorization", "Basic dXNlcg=="}}, "-"},          // "user": no ':'
       {{{"Authorization", "Basic 7aCAOng="}}, "-"},          // a UTF-16 surrogate: not UTF-8
@@ -354,8 +366,10 @@ TEST(AccessFormat, CopiesRenderAlike) {
 
 TEST(AccessFormat, RenderDoesNotAllocateOnceOutHasRoom) {
   Request r;
-  r.headers = {{"Referer", "http://r/"}, {"User-Agent", "curl/8"}, {"Authorization", "Basic dXNlcjpwYXNz"}};
-  auto f = AccessFormat::compile(std::string(AccessFormat::kDefault) + " %(L)s %({x}i)s %(a)r %(h)20s");
+  r.headers = {
+      {"Referer", "http://r/"}, {"User-Agent", "curl/8"}, {"Authorization", "Basic dXNlcjpwYXNz"}};
+  auto f =
+      AccessFormat::compile(std::string(AccessFormat::kDefault) + " %(L)s %({x}i)s %(a)r %(h)20s");
   ASSERT_TRUE(f);
   std::string out;
   out.reserve(4096);
