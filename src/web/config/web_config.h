@@ -97,6 +97,94 @@ struct OpenFileCacheConf {
 };
 
 // Hash for string-keyed maps looked up by string_view without building a std::string.
+// One `server` of an `upstream` block (or the single server of an implicit upstream made from
+// `proxy_pass http://HOST:PORT`).
+struct UpstreamServer {
+  std::string addr_text;  // "127.0.0.1:8000", "[::1]:8000" or "unix:/run/app.sock" ($upstream_addr)
+  sockaddr_storage addr{};  // AF_INET, AF_INET6 or AF_UNIX (sockaddr_un)
+  socklen_t addr_len = 0;
+  int weight = 1;
+  int max_fails = 1;                // 0 = never marked failed
+  int64_t fail_timeout_ms = 10000;  // how long a failed server is skipped (and the count window)
+  bool backup = false;
+  bool down = false;
+};
+
+// `upstream NAME { ... }`, or an implicit one for `proxy_pass http://HOST:PORT` (name = "HOST:PORT"
+// as written; a host name resolving to several addresses gives several servers, as nginx does).
+struct UpstreamConf {
+  enum class Balance : uint8_t { kRoundRobin, kLeastConn };
+  std::string name;
+  std::vector<UpstreamServer> servers;  // in config order
+  Balance balance = Balance::kRoundRobin;
+  int keepalive = 0;                       // idle connections cached per worker; 0 = none
+  int64_t keepalive_timeout_ms = 60000;    // `keepalive_timeout` inside upstream
+  int64_t keepalive_requests = 1000;       // `keepalive_requests` inside upstream
+  bool implicit = false;
+  std::string file;
+  int line = 0;
+};
+
+// proxy_next_upstream conditions (bit mask).
+enum NextUpstream : uint32_t {
+  kNextError = 1u << 0,
+  kNextTimeout = 1u << 1,
+  kNextInvalidHeader = 1u << 2,
+  kNextHttp500 = 1u << 3,
+  kNextHttp502 = 1u << 4,
+  kNextHttp503 = 1u << 5,
+  kNextHttp504 = 1u << 6,
+  kNextHttp403 = 1u << 7,
+  kNextHttp404 = 1u << 8,
+  kNextHttp429 = 1u << 9,
+  kNextNonIdempotent = 1u << 10,
+  kNextOff = 1u << 11,  // `off`: never pass to the next server
+};
+
+struct ProxyHeaderConf {
+  std::string name;   // as written
+  std::string value;  // template source (may hold variables); empty = do not send the header
+};
+
+// The proxy module's settings of a location. `pass_*` are the location's own (nginx does not
+// inherit proxy_pass into nested locations); the rest merge from the enclosing levels as nginx's
+// ngx_http_proxy_merge_loc_conf does.
+struct ProxyConf {
+  // proxy_pass (this location only).
+  bool pass = false;
+  std::string pass_text;                    // as written, for messages
+  const UpstreamConf* upstream = nullptr;   // named or implicit; never null when pass
+  std::string host;                         // $proxy_host: "NAME" or "HOST:PORT" ("HOST" for :80)
+  std::string port;                         // $proxy_port
+  bool has_uri = false;                     // proxy_pass http://x/URI: the matched prefix is
+  std::string uri;                          // replaced by `uri` (may be "/"); else sent as it came
+  // Inherited settings.
+  std::vector<ProxyHeaderConf> set_headers;  // proxy_set_header; a level that sets any replaces
+  bool set_headers_set = false;              // the parent's list (nginx's rule)
+  int http_minor = 0;                        // proxy_http_version 1.0 (nginx's default) or 1.1
+  int64_t connect_timeout_ms = 60000;
+  int64_t read_timeout_ms = 60000;
+  int64_t send_timeout_ms = 60000;
+  bool buffering = true;                     // proxy_buffering
+  bool request_buffering = true;             // proxy_request_buffering
+  int64_t buffer_size = 4096;                // proxy_buffer_size (the response head must fit)
+  int buffers_num = 8;                       // proxy_buffers NUM SIZE
+  int64_t buffers_size = 4096;
+  int64_t max_temp_file_size = 1024LL * 1024 * 1024;  // 0 = never spill to a file
+  uint32_t next_upstream = kNextError | kNextTimeout;
+  int next_upstream_tries = 0;               // 0 = unlimited
+  int64_t next_upstream_timeout_ms = 0;      // 0 = unlimited
+  enum class Redirect : uint8_t { kDefault, kOff, kReplace };
+  Redirect redirect = Redirect::kDefault;    // proxy_redirect default | off | FROM TO
+  std::string redirect_from;                 // kReplace
+  std::string redirect_to;
+  bool pass_request_headers = true;
+  bool pass_request_body = true;
+  std::vector<std::string> hide_headers;     // proxy_hide_header (lower-case), beyond the defaults
+  std::vector<std::string> pass_headers;     // proxy_pass_header (lower-case)
+  bool intercept_errors = false;             // proxy_intercept_errors
+};
+
 struct StringHash {
   using is_transparent = void;
   size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
@@ -141,6 +229,7 @@ struct LocationValues {
   bool port_in_redirect = true;
   bool server_name_in_redirect = false;
   OpenFileCacheConf open_file_cache;
+  ProxyConf proxy;
 };
 
 struct LocationConf : LocationValues {
@@ -227,6 +316,8 @@ struct HttpConf {
   bool present = false;                                 // an `http {}` block was given
   std::vector<std::unique_ptr<LogFormat>> log_formats;  // "combined" first, predefined
   std::vector<std::unique_ptr<ServerConf>> servers;     // config order
+  std::vector<std::unique_ptr<UpstreamConf>> upstreams;  // named ones in config order, then the
+                                                          // implicit ones proxy_pass made
   // http-level values (types, default_type, ...), the parent of every server's `loc`.
   LocationConf loc;
   ServerValues srv;  // http-level server values, the parent of every server's

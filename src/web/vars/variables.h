@@ -63,6 +63,18 @@ struct RequestVars {
                                                  // Content-Type, Content-Length, Location, ...
   uint64_t request_time_us = 0;  // $request_time, printed as nginx does: "0.003" (s.ms)
 
+  // Proxy (ngx_http_proxy_module / ngx_http_upstream_module). Empty (nullptr data) when the
+  // request was not proxied; the upstream_* lists hold one entry per server tried, as nginx prints
+  // them ("127.0.0.1:8001, 127.0.0.1:8002"), already joined by the caller.
+  std::string_view proxy_host;              // $proxy_host
+  std::string_view proxy_port;              // $proxy_port
+  std::string_view upstream_addr;           // $upstream_addr
+  std::string_view upstream_status;         // $upstream_status ("502, 200")
+  std::string_view upstream_response_time;  // $upstream_response_time ("0.012, 0.004")
+  std::string_view upstream_connect_time;   // $upstream_connect_time
+  std::string_view upstream_header_time;    // $upstream_header_time
+  // $proxy_add_x_forwarded_for is derived: the request's X-Forwarded-For, ", ", $remote_addr.
+
   // Time, pre-formatted per second by the caller's clock (core::WallClock's shapes).
   std::string_view time_local;    // $time_local "23/Nov/2026:19:20:01 +0000"
   std::string_view time_iso8601;  // $time_iso8601 "2026-11-23T19:20:01+00:00"
