@@ -35,36 +35,45 @@ APP_ACCESS_FORMAT = '%({x-request-id}i)s %(s)s "%(r)s"'
 _proxy_support = {}
 
 
-def require_proxy_support(kind=None):
-    """Raises SkipTest while the web server under test has no proxy_pass (webcycle before issue
-    4 lands says '"proxy_pass" directive is not supported yet'); also when nginx is asked for and
-    not installed (it comes with scripts/install-deps.sh bench, not test)."""
+PROBES = {
+    # what a test needs: the smallest config that uses it
+    "proxy_pass": "server { listen 127.0.0.1:9; location / { proxy_pass http://127.0.0.1:9; } }",
+    "upstream": "upstream up { server 127.0.0.1:9 weight=2 max_fails=2 fail_timeout=5s; "
+                "server 127.0.0.1:10 backup; keepalive 2; } "
+                "server { listen 127.0.0.1:9; location / { proxy_pass http://up; } }",
+}
+
+
+def require_proxy_support(kind=None, need="proxy_pass"):
+    """Raises SkipTest while the web server under test refuses the config a test needs (need:
+    "proxy_pass", or "upstream" for upstream blocks): webcycle before issue 4 says '"proxy_pass"
+    directive is not supported yet'. Also when nginx is asked for and not installed (it comes
+    with scripts/install-deps.sh bench, not test)."""
     kind = kind or SERVER_KIND
     if kind == "nginx":
         if not os.path.exists(NGINX_BIN):
             raise unittest.SkipTest(f"{NGINX_BIN} is not installed (apt-get install nginx-light)")
         return
     binary = webcycle_bin()
-    if binary not in _proxy_support:
+    key = (binary, need)
+    if key not in _proxy_support:
         prefix = tempfile.mkdtemp(prefix="wc-probe-")
         try:
             os.makedirs(os.path.join(prefix, "conf"))
             os.makedirs(os.path.join(prefix, "logs"))
             with open(os.path.join(prefix, "conf", "webcycle.conf"), "w") as f:
-                f.write("error_log logs/error.log; events {} http { upstream up { "
-                        "server 127.0.0.1:9; keepalive 2; } server { listen 127.0.0.1:9; "
-                        "location / { proxy_pass http://up; } } }\n")
+                f.write("error_log logs/error.log; events {} http { " + PROBES[need] + " }\n")
             r = subprocess.run([binary, "web", "-t", "-p", prefix, "-c", "conf/webcycle.conf"],
                                capture_output=True, text=True, timeout=10,
                                stdin=subprocess.DEVNULL, errors="replace")
             out = r.stdout + r.stderr
-            _proxy_support[binary] = (r.returncode == 0, out.strip())
+            _proxy_support[key] = (r.returncode == 0, out.strip())
         finally:
             subprocess.run(["rm", "-rf", prefix])
-    ok, out = _proxy_support[binary]
+    ok, out = _proxy_support[key]
     if not ok:
         first = out.splitlines()[0] if out else "no output"
-        raise unittest.SkipTest(f"webcycle web has no proxy_pass yet (-t: {first})")
+        raise unittest.SkipTest(f"webcycle web cannot run this yet ({need}; -t: {first})")
 
 
 def require_gunicorn():
@@ -108,10 +117,12 @@ class NginxServer(Server):
         return [NGINX_BIN, "-p", self.prefix + "/", "-c", "conf/webcycle.conf", *extra]
 
 
-def make_web(body, files=None, kind=None, nports=1, **kw):
-    """A (not yet started) web server whose http block is body; kind 'nginx' forces nginx."""
+def make_web(body, files=None, kind=None, nports=1, need=None, **kw):
+    """A (not yet started) web server whose http block is body; kind 'nginx' forces nginx.
+    need: what the config uses ("upstream" when it has an upstream block; found by itself)."""
     kind = kind or SERVER_KIND
-    require_proxy_support(kind)
+    need = need or ("upstream" if re.search(r"(?m)^\s*upstream\s", body) else "proxy_pass")
+    require_proxy_support(kind, need)
     cls = NginxServer if kind == "nginx" else Server
     return cls(http_config(body, **kw), files, nports)
 
