@@ -9,6 +9,7 @@
 #include "core/error_log.h"
 #include "core/io.h"
 #include "web/exchange.h"
+#include "web/proxy.h"
 #include "web/worker.h"
 
 namespace wc::web {
@@ -19,6 +20,8 @@ namespace {
 // a long pipeline costs one write per batch but memory stays bounded.
 constexpr size_t kMaxBatchOutput = 256 * 1024;
 constexpr size_t kReadSize = 16 * 1024;
+// Below this much pending output a proxied answer may queue more (proxy_buffering off).
+constexpr uint64_t kProxyLowWater = 64 * 1024;
 // nginx's lingering_timeout: how long to wait for the peer's next bytes after our final answer.
 constexpr uint64_t kLingeringTimeoutMs = 5000;
 
@@ -93,6 +96,12 @@ void Connection::on_io(uint32_t events) {
 // read what the socket has, until something has to wait. The worker's scratch buffers are
 // borrowed for the duration, and given back when the connection has nothing left in them.
 void Connection::drive() {
+  if (in_drive_) return;  // a proxy callback inside this loop: the loop goes on by itself
+  in_drive_ = true;
+  struct Reset {
+    bool& flag;
+    ~Reset() { flag = false; }
+  } reset{in_drive_};
   const bool borrowed_in = in_.empty() && in_.capacity() == 0;
   if (borrowed_in) std::swap(in_, worker_.scratch_in());
   const bool borrowed_out = out_.empty() && out_.bytes().capacity() == 0;
@@ -114,6 +123,29 @@ void Connection::drive() {
         break;
       }
     }
+    if (state_ == State::kProxy) {
+      // The upstream's answer is being relayed. Nothing more is parsed meanwhile; reading goes
+      // on only to notice a client that went away (pipelined bytes stay buffered).
+      if (out_.pending() < kProxyLowWater) {
+        proxy_->client_drained();
+        if (state_ != State::kProxy) continue;  // finished: go on with the connection
+      }
+      if (!read_pending_ || in_.size() >= kMaxBatchOutput) break;
+      if (in_.writable() < kReadSize) in_.reserve(kReadSize);
+      const core::IoResult r = core::read_into(fd_.get(), in_, 0);
+      if (r.would_block()) {
+        read_pending_ = false;
+        break;
+      }
+      if (r.ok()) continue;
+      core::error_log().logf(core::LogLevel::info, id_,
+                             "client prematurely closed connection while waiting for the "
+                             "upstream, client: %.*s",
+                             int(addr_len_), addr_text_);
+      proxy_->abort();
+      close();
+      break;
+    }
     if (state_ == State::kLingering) {
       // Read and drop until the peer closes (or the lingering timer fires).
       in_.clear();
@@ -132,7 +164,7 @@ void Connection::drive() {
       if (state_ == State::kClosed) break;
       continue;
     }
-    if (!in_.empty() || state_ == State::kBody) {
+    if ((!in_.empty() || state_ == State::kBody) && state_ != State::kProxy) {
       if (!process_input()) break;  // closed
       if (!out_.empty() || close_after_flush_) continue;
     }
@@ -194,7 +226,7 @@ void Connection::drive() {
 }
 
 bool Connection::process_input() {
-  while (state_ != State::kClosed && !close_after_flush_) {
+  while (state_ != State::kClosed && state_ != State::kProxy && !close_after_flush_) {
     if (state_ == State::kBody) {
       const BodyProgress p = discard_body();
       if (p == BodyProgress::kNeedMore) return true;
@@ -267,12 +299,17 @@ bool Connection::handle_head(size_t head_len) {
     body_chunked_ = true;
     state_ = State::kBody;
   }
+  raw_head_ = raw_head;
   if (state_ != State::kBody) return answer(head, false);
 
   const Router::BodyCheck check = worker_.router().check_body(info_for_request(), head);
   if (check.status != 0) return answer(head, false);  // 413 and the like: without the body
   body_timeout_ms_ = clamp_ms(static_cast<int64_t>(check.body_timeout_ms));
+  body_store_failed_ = false;
+  body_keep_.reset();
+  if (check.keep_body) body_keep_ = std::make_unique<RequestBody>(check.body_buffer_size);
   const BodyProgress p = body_buffered ? discard_body() : BodyProgress::kNeedMore;
+  raw_head_ = raw_head;
   if (p != BodyProgress::kNeedMore) return answer(head, p == BodyProgress::kError);
 
   // Hold the answer until the body has been read: keep a copy of the head (the input buffer may
@@ -291,6 +328,7 @@ bool Connection::answer_pending(bool body_error) {
   const http::ParseStatus st = reparse.parse(*pending_head_, head, consumed);
   assert(st == http::ParseStatus::kDone);  // it parsed the first time
   (void)st;
+  raw_head_ = *pending_head_;
   const bool ok = answer(head, body_error);
   pending_head_.reset();
   return ok;
@@ -303,9 +341,11 @@ bool Connection::answer(const http::RequestHead& head, bool body_error) {
   Router& router = worker_.router();
   if (body_error) {
     ex.keep_alive = false;
-    router.respond_error(ex, chunked_->error().status, out_, Router::request_line(head));
+    const int status = body_store_failed_ || chunked_ == nullptr ? 500 : chunked_->error().status;
+    router.respond_error(ex, status, out_, Router::request_line(head));
   } else {
     router.respond(ex, out_);
+    if (ex.proxy) return start_proxy(ex);
   }
   if (ex.status == Router::kCloseNow) {  // `return 444`: logged, then closed without an answer
     worker_.access_log().log(ex);
@@ -330,9 +370,13 @@ bool Connection::answer(const http::RequestHead& head, bool body_error) {
 Connection::BodyProgress Connection::discard_body() {
   if (body_chunked_) {
     size_t consumed = 0;
-    const http::ParseStatus st =
-        chunked_->decode(in_.readable(), consumed, [](std::string_view) {});
+    const http::ParseStatus st = chunked_->decode(in_.readable(), consumed, [this](std::string_view piece) {
+      if (body_keep_ != nullptr && !body_store_failed_ && !body_keep_->append(piece)) {
+        body_store_failed_ = true;
+      }
+    });
     in_.consume(consumed);
+    if (body_store_failed_) return BodyProgress::kError;
     if (st == http::ParseStatus::kDone) {
       state_ = State::kHead;
       return BodyProgress::kDone;
@@ -346,6 +390,14 @@ Connection::BodyProgress Connection::discard_body() {
     return BodyProgress::kNeedMore;
   }
   const size_t n = static_cast<size_t>(std::min<uint64_t>(body_left_, in_.size()));
+  if (body_keep_ != nullptr) {
+    if (auto s = body_keep_->append(in_.readable().substr(0, n)); !s) {
+      core::error_log().logf(core::LogLevel::crit, id_, "%s, client: %.*s", s.error().message.c_str(),
+                             int(addr_len_), addr_text_);
+      body_store_failed_ = true;
+      return BodyProgress::kError;
+    }
+  }
   in_.consume(n);
   body_left_ -= n;
   if (body_left_ == 0) {
@@ -426,6 +478,9 @@ void Connection::arm_wait_timer() {
         header_timer_ = true;
       }
       return;
+    case State::kProxy:
+      loop.cancel(timer_);  // the ProxyRequest's own timers run now
+      return;
     case State::kClosed:
       return;
   }
@@ -467,6 +522,8 @@ void Connection::on_timer() {
                              int(addr_len_), addr_text_);
       fail_timeout();
       return;
+    case State::kProxy:
+      return;
     case State::kClosed:
       return;
   }
@@ -497,6 +554,10 @@ void Connection::answer_timeout() {
 void Connection::close() {
   if (state_ == State::kClosed) return;
   state_ = State::kClosed;
+  if (proxy_ != nullptr) {
+    proxy_->abort();
+    worker_.loop().defer_delete(std::move(proxy_));
+  }
   worker_.loop().cancel(timer_);
   out_.discard();
   in_.clear();
@@ -506,6 +567,32 @@ void Connection::close() {
     out_.swap_storage(worker_.scratch_out());
   }
   worker_.close(*this);
+}
+
+bool Connection::start_proxy(const Exchange& ex) {
+  state_ = State::kProxy;
+  worker_.loop().cancel(timer_);
+  proxy_ = std::make_unique<ProxyRequest>(*this, worker_, ex, raw_head_, std::move(body_keep_));
+  proxy_->start();  // may finish at once (proxy_done)
+  return state_ != State::kClosed;
+}
+
+void Connection::proxy_output() {
+  if (!in_drive_) drive();
+}
+
+void Connection::proxy_done() {
+  if (proxy_ == nullptr) return;
+  ProxyRequest& p = *proxy_;
+  worker_.access_log().log(p.exchange());
+  if (!p.client_keep_alive() || stopping_ || worker_.stopping()) {
+    close_after_flush_ = true;
+    linger_ = !in_.empty();
+  }
+  state_ = State::kHead;
+  // We may be inside one of its callbacks: destroyed after this batch.
+  worker_.loop().defer_delete(std::move(proxy_));
+  if (!in_drive_) drive();
 }
 
 }  // namespace wc::web

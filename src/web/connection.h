@@ -25,10 +25,12 @@
 #include "http/request_parser.h"
 #include "web/exchange.h"
 #include "web/output.h"
+#include "web/request_body.h"
 
 namespace wc::web {
 
 class Worker;
+class ProxyRequest;
 struct Listener;
 namespace config {
 struct ListenGroup;
@@ -72,6 +74,7 @@ class Connection final : public core::IoHandler {
     kHead,       // waiting for / reading a request head (keep-alive idle when nothing buffered)
     kBody,       // discarding the current request's body
     kLingering,  // response sent, write side shut, reading until the peer closes or time runs out
+    kProxy,      // a ProxyRequest answers the current request; no further request is parsed
     kClosed,
   };
 
@@ -84,6 +87,8 @@ class Connection final : public core::IoHandler {
   bool handle_head(size_t head_len);
   // Answers a request whose head (and body, if any) has been read. Returns false if closed.
   bool answer(const http::RequestHead& head, bool body_error);
+  // Starts proxying the request the router sent upstream.
+  bool start_proxy(const Exchange& ex);
   bool answer_pending(bool body_error);
   void answer_timeout();
   enum class BodyProgress : uint8_t { kDone, kNeedMore, kError };
@@ -96,6 +101,15 @@ class Connection final : public core::IoHandler {
   void fail_timeout();
   void answer_unparsed(int status);
   void close();
+
+  // For the ProxyRequest this connection owns.
+  friend class ProxyRequest;
+  [[nodiscard]] Output& output() noexcept { return out_; }
+  [[nodiscard]] std::string_view peer_text() const noexcept { return {addr_text_, addr_len_}; }
+  // The proxy queued output: send what the socket takes.
+  void proxy_output();
+  // The proxy is finished (answered, or failed and answered): log, then go on or close.
+  void proxy_done();
 
   Worker& worker_;
   core::Fd fd_;
@@ -124,6 +138,11 @@ class Connection final : public core::IoHandler {
   core::Buffer in_;
   // Head of a request whose body is still being read (allocated only then).
   std::unique_ptr<std::string> pending_head_;
+  std::string_view raw_head_;                   // the head being answered (for start_proxy)
+  std::unique_ptr<RequestBody> body_keep_;      // the body, kept for proxy_pass
+  bool body_store_failed_ = false;
+  std::unique_ptr<ProxyRequest> proxy_;   // while kProxy
+  bool in_drive_ = false;
   Output out_;
   core::Timer timer_;
   char addr_text_[40];  // the longest IPv6 text is 39 characters

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <span>
 #include <string_view>
 
 #include "http/request_parser.h"
@@ -64,6 +65,17 @@ struct Exchange {
   bool has_content_length = false;
   std::string_view sent_location;
   std::string_view request_id;  // made on first use ($request_id)
+
+  // proxy_pass: the router only decides; the connection hands the request to a ProxyRequest.
+  bool proxy = false;
+  std::string_view proxy_host;              // $proxy_host / $proxy_port
+  std::string_view proxy_port;
+  std::string_view upstream_addr;           // $upstream_* as nginx prints them
+  std::string_view upstream_status;
+  std::string_view upstream_response_time;
+  std::string_view upstream_connect_time;
+  std::string_view upstream_header_time;
+  std::span<const http::Header> sent_headers;  // the proxied response's headers ($sent_http_*)
 };
 
 }  // namespace wc::web

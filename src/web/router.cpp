@@ -139,7 +139,16 @@ Status Router::init(const config::WebConfig& config, core::EventLoop& loop) {
     for (const vars::Template& t : scripts.try_files) {
       if (t.uses(vars::Template::Var::request_id)) need_request_id_ = true;
     }
-    if (!scripts.try_files.empty() || loc->ret.code != 0 || regex_alias) {
+    if (loc->proxy.pass) {
+      // proxy_set_header values, compiled once per location that proxies.
+      for (const config::ProxyHeaderConf& h : loc->proxy.set_headers) {
+        auto t = vars::Template::compile(h.value);
+        if (!t) return fail(t.error().message + " in " + loc->file + ":" + std::to_string(loc->line));
+        if (t->uses(vars::Template::Var::request_id)) need_request_id_ = true;
+        scripts.proxy_headers.push_back(std::move(*t));
+      }
+    }
+    if (!scripts.try_files.empty() || loc->ret.code != 0 || regex_alias || loc->proxy.pass) {
       scripts_.emplace(loc, std::move(scripts));
     }
     // `error_log` at http, server or location level: that location's request messages go there.
@@ -215,6 +224,8 @@ Router::BodyCheck Router::check_body(const ConnectionInfo& conn, const http::Req
   }
   const LocationConf& loc = config::find_location(server, uri, nullptr);
   check.body_timeout_ms = static_cast<uint64_t>(loc.client_body_timeout_ms);
+  check.keep_body = loc.proxy.pass && loc.proxy.pass_request_body && loc.ret.code == 0;
+  check.body_buffer_size = static_cast<uint64_t>(std::max<int64_t>(loc.client_body_buffer_size, 0));
   const int64_t max = loc.client_max_body_size;
   if (head.body == RequestHead::Body::kLength && max > 0 &&
       head.content_length > static_cast<uint64_t>(max)) {
@@ -272,6 +283,14 @@ bool Router::location_allows_body_size(Exchange& ex) {
 Router::Next Router::serve_location(Exchange& ex, Output& out) {
   const LocationConf& loc = *ex.location;
   const auto it = scripts_.find(&loc);
+  if (loc.proxy.pass && loc.ret.code == 0) {
+    // The connection hands the request to a ProxyRequest; nothing is written here.
+    ex.proxy = true;
+    ex.proxy_host = loc.proxy.host;
+    ex.proxy_port = loc.proxy.port;
+    if (need_request_id_ && ex.request_id.empty()) ex.request_id = request_ids_.next(request_id_);
+    return Next::kDone;
+  }
   if (loc.ret.code != 0) {
     do_return(ex, out, it->second);
     return Next::kDone;
@@ -758,7 +777,27 @@ void Router::fill_vars(const Exchange& ex, vars::RequestVars& v) {
   v.status = ex.status;
   v.body_bytes_sent = ex.body_bytes;
   v.bytes_sent = ex.header_bytes + ex.body_bytes;
+  v.proxy_host = ex.proxy_host;
+  v.proxy_port = ex.proxy_port;
+  v.upstream_addr = ex.upstream_addr;
+  v.upstream_status = ex.upstream_status;
+  v.upstream_response_time = ex.upstream_response_time;
+  v.upstream_connect_time = ex.upstream_connect_time;
+  v.upstream_header_time = ex.upstream_header_time;
   sent_views_.clear();
+  if (!ex.sent_headers.empty()) {
+    // A proxied answer: the headers that went to the client.
+    for (const http::Header& h : ex.sent_headers) sent_views_.push_back({h.name, h.value});
+    v.response_headers = sent_views_;
+    const uint64_t t = loop_->now_ms();
+    v.request_time_us = t > ex.start_ms ? (t - ex.start_ms) * 1000 : 0;
+    const core::WallClock& c = loop_->wall_clock();
+    v.time_local = c.time_local();
+    v.time_iso8601 = c.iso8601();
+    v.msec = c.msec();
+    v.request_id = ex.request_id;
+    return;
+  }
   if (!ex.sent_content_type.empty()) sent_views_.push_back({"Content-Type", ex.sent_content_type});
   if (ex.has_content_length) {
     auto r = std::to_chars(content_length_text_, content_length_text_ + sizeof content_length_text_,
@@ -776,6 +815,18 @@ void Router::fill_vars(const Exchange& ex, vars::RequestVars& v) {
   v.time_iso8601 = clock.iso8601();
   v.msec = clock.msec();
   v.request_id = ex.request_id;
+}
+
+void Router::proxy_header_values(const Exchange& ex, std::vector<std::string>& values) {
+  values.clear();
+  const auto it = scripts_.find(ex.location);
+  if (it == scripts_.end()) return;
+  vars::RequestVars v;
+  fill_vars(ex, v);
+  for (const vars::Template& t : it->second.proxy_headers) {
+    values.emplace_back();
+    t.append(v, values.back(), vars::Escape::none);
+  }
 }
 
 }  // namespace wc::web

@@ -50,6 +50,8 @@ class Router {
   struct BodyCheck {
     int status = 0;
     uint64_t body_timeout_ms = 60000;
+    bool keep_body = false;            // the location proxies the request: the body is kept
+    uint64_t body_buffer_size = 16384;  // client_body_buffer_size: in memory up to this
   };
   [[nodiscard]] BodyCheck check_body(const ConnectionInfo& conn, const http::RequestHead& head);
 
@@ -71,11 +73,25 @@ class Router {
   // The variables of `ex` as nginx defines them (for templates and the access log).
   void fill_vars(const Exchange& ex, vars::RequestVars& v);
 
+  // For ProxyRequest: nginx's error page (502, 504) for a proxied request; the head of a proxied
+  // answer (Server, Date, Connection decided here as for every answer; `head` carries the rest);
+  // a relative Location made absolute as nginx's header filter does.
+  void respond_proxy_error(Exchange& ex, int status, Output& out) { send_error(ex, out, status); }
+  void proxy_head(Exchange& ex, Output& out, http::ResponseHead& head) { finish_head(ex, out, head); }
+  void absolute_location(const Exchange& ex, std::string_view location, std::string& out) {
+    make_absolute(ex, location, out);
+  }
+
+  // proxy_set_header of ex.location evaluated for `ex`: one value per ProxyConf::set_headers
+  // entry, in order (an empty value means the header is not sent, as nginx).
+  void proxy_header_values(const Exchange& ex, std::vector<std::string>& values);
+
  private:
   struct LocationScripts {
     std::vector<vars::Template> try_files;
     vars::Template return_text;
     vars::Template alias;  // `alias` of a regex location, with captures
+    std::vector<vars::Template> proxy_headers;  // proxy_set_header values, in ProxyConf's order
   };
   enum class Next : uint8_t { kDone, kRedirect };
 

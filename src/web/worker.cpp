@@ -46,6 +46,7 @@ Status Worker::init(const WorkerSetup& setup) {
   if (auto s = signals_->attach(*loop_); !s) return s;
 
   if (auto s = router_.init(*config_, *loop_); !s) return s;
+  upstreams_.init(*config_, *loop_);
   if (auto s = access_log_.init(*config_, router_); !s) return s;
 
   max_connections_ = static_cast<size_t>(config_->main.worker_connections);

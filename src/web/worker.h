@@ -21,6 +21,7 @@
 #include "web/access_log.h"
 #include "web/config/web_config.h"
 #include "web/router.h"
+#include "web/upstream.h"
 #include "web/static/file_cache.h"
 
 namespace wc::web {
@@ -57,6 +58,7 @@ class Worker {
   [[nodiscard]] core::EventLoop& loop() noexcept { return *loop_; }
   [[nodiscard]] const config::WebConfig& config() const noexcept { return *config_; }
   [[nodiscard]] Router& router() noexcept { return router_; }
+  [[nodiscard]] UpstreamSet& upstreams() noexcept { return upstreams_; }
   [[nodiscard]] AccessLog& access_log() noexcept { return access_log_; }
   [[nodiscard]] bool stopping() const noexcept { return stopping_; }
 
@@ -84,6 +86,7 @@ class Worker {
   std::unique_ptr<core::SignalSet> signals_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   Router router_;
+  UpstreamSet upstreams_;
   AccessLog access_log_;
   Connection* connections_ = nullptr;  // intrusive list head
   size_t connection_count_ = 0;
