@@ -202,7 +202,7 @@ class RawUpstream:
         self._conns = []
         self._threads = []
         self._lock = threading.Lock()
-        self._stop = threading.Event()
+        self._stop = self.stopping = threading.Event()  # handlers may wait on it
         self._acceptor = threading.Thread(target=self._accept_loop, daemon=True)
         self._acceptor.start()
 
