@@ -42,6 +42,8 @@ struct ParsedResponse {
     kNone,           // no body: a response to HEAD, 204, 304, 101, a 2xx to CONNECT
     kLength,         // Content-Length: exactly content_length bytes follow
     kChunked,        // Transfer-Encoding ending in chunked: decode with http::ChunkedDecoder
+                     // (its error reasons say "client sent ...": log nginx's "upstream sent
+                     // invalid chunked response" for any of them instead)
     kClose,          // neither: the body runs until the upstream closes (keep_alive is false)
     kInformational,  // 1xx other than 101 (100 Continue, 102, 103 Early Hints): an interim head
                      // with no body; skip `consumed` bytes, reset() and parse again for the
