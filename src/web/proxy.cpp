@@ -273,7 +273,9 @@ void ProxyRequest::connect_to(int i) {
     fd_ = std::move(*fd);
     if (addr.family() != AF_UNIX) (void)core::set_tcp_nodelay(fd_.get(), true);
   }
-  if (auto st = worker_.loop().add(fd_.get(), EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, this);
+  constexpr uint32_t kUpstreamEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  if (auto st = reused_ ? worker_.loop().modify(fd_.get(), kUpstreamEvents, this)
+                        : worker_.loop().add(fd_.get(), kUpstreamEvents, this);
       !st) {
     attempt_failed(Failure::kError, st.error().code, "epoll_ctl() failed");
     return;
@@ -749,7 +751,9 @@ void ProxyRequest::start_response() {
     upstream_done(resp_.keep_alive && in_.empty());
     return;
   }
-  client_.proxy_output();
+  // The head goes out now only when no body bytes came with it (otherwise they carry it: one
+  // write for both).
+  if (in_.empty()) client_.proxy_output();
 }
 
 void ProxyRequest::append_client_body(std::string_view bytes) {
@@ -867,9 +871,10 @@ void ProxyRequest::upstream_done(bool reusable) {
   append_list(upstream_status_, std::to_string(resp_.status));
   upstream_.end(server_);
   if (resp_.status < 500) upstream_.succeeded(server_);
-  worker_.loop().remove(fd_.get());
   if (reusable && conf_.http_minor == 1 && upstream_.conf().keepalive > 0) {
-    upstream_.put_idle(server_, std::move(fd_), fd_requests_ + 1);
+    upstream_.put_idle(server_, std::move(fd_), fd_requests_ + 1, /*registered=*/true);
+  } else {
+    worker_.loop().remove(fd_.get());
   }
   fd_.reset();
   finish();

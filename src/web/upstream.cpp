@@ -119,7 +119,6 @@ core::Fd Upstream::take_idle(int i, uint32_t& requests) {
     if (idle_[k]->server != i) continue;
     std::unique_ptr<Idle> idle = std::move(idle_[k]);
     idle_.erase(idle_.begin() + static_cast<ptrdiff_t>(k));
-    loop_.remove(idle->fd.get());
     loop_.cancel(idle->timer);
     requests = idle->requests;
     return std::move(idle->fd);
@@ -127,9 +126,13 @@ core::Fd Upstream::take_idle(int i, uint32_t& requests) {
   return {};
 }
 
-void Upstream::put_idle(int i, core::Fd fd, uint32_t requests) {
-  if (conf_->keepalive <= 0 || !fd.valid()) return;
-  if (conf_->keepalive_requests > 0 && requests >= conf_->keepalive_requests) return;
+void Upstream::put_idle(int i, core::Fd fd, uint32_t requests, bool registered) {
+  if (!fd.valid()) return;
+  if (conf_->keepalive <= 0 ||
+      (conf_->keepalive_requests > 0 && requests >= conf_->keepalive_requests)) {
+    if (registered) loop_.remove(fd.get());
+    return;
+  }
   if (idle_.size() >= static_cast<size_t>(conf_->keepalive)) {
     // Full: the least recently used one goes (nginx's cache does the same).
     loop_.remove(idle_.front()->fd.get());
@@ -141,7 +144,12 @@ void Upstream::put_idle(int i, core::Fd fd, uint32_t requests) {
   idle->fd = std::move(fd);
   idle->requests = requests;
   Idle* raw = idle.get();
-  if (!loop_.add(raw->fd.get(), EPOLLIN | EPOLLRDHUP, raw)) return;  // fd closes here
+  const Status st = registered ? loop_.modify(raw->fd.get(), EPOLLIN | EPOLLRDHUP, raw)
+                               : loop_.add(raw->fd.get(), EPOLLIN | EPOLLRDHUP, raw);
+  if (!st) {
+    if (registered) loop_.remove(raw->fd.get());
+    return;  // the fd closes here
+  }
   raw->timer.set_callback([this, raw] { drop_idle(raw); });
   loop_.arm(raw->timer, static_cast<uint64_t>(std::max<int64_t>(1, conf_->keepalive_timeout_ms)));
   idle_.push_back(std::move(idle));

@@ -47,11 +47,13 @@ class Upstream {
   }
 
   // An idle keep-alive connection to server `i`, or an invalid Fd. `requests` = how many
-  // requests it has carried already.
+  // requests it has carried already. The fd stays registered with the loop (the caller switches
+  // it to its own handler with EventLoop::modify: one epoll_ctl instead of two).
   [[nodiscard]] core::Fd take_idle(int i, uint32_t& requests);
   // Offers a connection for reuse (dropped if keepalive is 0, the cache is full of newer ones, or
-  // it has carried keepalive_requests requests).
-  void put_idle(int i, core::Fd fd, uint32_t requests);
+  // it has carried keepalive_requests requests). `registered`: the fd is still registered with
+  // the loop (under the caller's handler); it is switched over, or removed if dropped.
+  void put_idle(int i, core::Fd fd, uint32_t requests, bool registered);
   [[nodiscard]] size_t idle_count() const noexcept { return idle_.size(); }
 
  private:

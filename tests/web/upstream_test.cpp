@@ -115,8 +115,8 @@ TEST(Upstream, KeepaliveCacheReturnsTheSameServersConnections) {
   int pair_b[2];
   ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, pair_a), 0);
   ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, pair_b), 0);
-  up.put_idle(0, core::Fd(pair_a[0]), 3);
-  up.put_idle(1, core::Fd(pair_b[0]), 1);
+  up.put_idle(0, core::Fd(pair_a[0]), 3, false);
+  up.put_idle(1, core::Fd(pair_b[0]), 1, false);
   EXPECT_EQ(up.idle_count(), 2u);
   uint32_t requests = 0;
   core::Fd got = up.take_idle(1, requests);
@@ -124,7 +124,7 @@ TEST(Upstream, KeepaliveCacheReturnsTheSameServersConnections) {
   EXPECT_EQ(requests, 1u);
   EXPECT_FALSE(up.take_idle(1, requests).valid());
   // Past keepalive_requests a connection is not kept.
-  up.put_idle(1, std::move(got), 100);
+  up.put_idle(1, std::move(got), 100, /*registered=*/true);  // still registered
   EXPECT_EQ(up.idle_count(), 1u);
   ::close(pair_a[1]);
   ::close(pair_b[1]);
@@ -137,7 +137,7 @@ TEST(Upstream, AnIdleConnectionTheUpstreamClosesIsDropped) {
   Upstream up(conf, *l);
   int pair[2];
   ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
-  up.put_idle(0, core::Fd(pair[0]), 1);
+  up.put_idle(0, core::Fd(pair[0]), 1, false);
   ASSERT_EQ(up.idle_count(), 1u);
   ::close(pair[1]);  // the upstream closes it
   l->run_once(100);
