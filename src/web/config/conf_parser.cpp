@@ -94,6 +94,7 @@ class Parser {
       if (node.block) {
         auto st = parse_block(&node.children, true);
         if (!st) return st;
+        node.end_line = line();
       }
       out->push_back(std::move(node));
     }

@@ -20,6 +20,7 @@ struct ConfNode {
   // messages; 0 for -g text.
   int line = 0;
   bool block = false;  // followed by `{ ... }`
+  int end_line = 0;    // a block's closing `}` line (nginx reports some block checks there)
   std::vector<ConfNode> children;
   // Whether each arg was quoted in the source ('...' or "..."), parallel to args. nginx treats
   // a quoted `{`-like word as text; some directives (e.g. `location`) care.

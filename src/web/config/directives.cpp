@@ -5,15 +5,27 @@
 // child blocks. A list directive (index, access_log, error_log) replaces the inherited list on
 // its first use at a level and appends after that, which is nginx's "set at a level overrides
 // the parent" for arrays.
+//
+// Upstreams and proxy_pass: `upstream` blocks are read where they stand; each proxy_pass only
+// parses its URL. When the http block ends, finish_http() binds every proxy_pass to an upstream
+// in source order as nginx's ngx_http_upstream_add() does (a name matching an `upstream` block,
+// before or after it, is that block; any other HOST:PORT is an implicit upstream shared by every
+// proxy_pass naming it), resolves the implicit ones, then runs the proxy module's merge-time
+// checks. The messages and where they point are nginx 1.22's.
 #include "web/config/directives.h"
 
 #include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
 #include <cstring>
+#include <unordered_map>
 
 #include "web/config/values.h"
+#include "web/vars/template.h"
 
 namespace wc::web::config {
 
@@ -27,16 +39,22 @@ enum Ctx : unsigned {
   kHttp = 4,
   kServer = 8,
   kLocation = 16,
+  kUpstream = 32,
 };
 
 enum class Arity { kNoArgs, kTake1, kTake2, kTake12, k1More, k2More, kAny };
 
 struct Level {
   unsigned ctx = kMain;
-  LocationConf* loc = nullptr;    // http.loc, server.loc or a location
-  ServerValues* srv = nullptr;    // http.srv or the server
-  ServerConf* server = nullptr;   // null above server level
-  std::vector<std::string> seen;  // directives already used at this level
+  LocationConf* loc = nullptr;       // http.loc, server.loc or a location
+  ServerValues* srv = nullptr;       // http.srv or the server
+  ServerConf* server = nullptr;      // null above server level
+  UpstreamConf* upstream = nullptr;  // inside `upstream { }` only
+  std::vector<std::string> seen;     // directives already used at this level
+
+  bool has_seen(std::string_view name) const {
+    return std::find(seen.begin(), seen.end(), name) != seen.end();
+  }
 
   // True the first time `name` is used at this level.
   bool first(std::string_view name) {
@@ -82,6 +100,34 @@ std::string lower(std::string_view s) {
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+bool istarts_with(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && iequals(s.substr(0, p.size()), p);
+}
+
+// An address as nginx's ngx_parse_url() sees it (the text after "http://" of proxy_pass, or a
+// `server` of an upstream block).
+struct Url {
+  bool unix_socket = false;
+  bool ipv6 = false;
+  std::string host;       // "127.0.0.1", "[::1]", "app"; the socket path for unix:
+  std::string port_text;  // as written; empty when none
+  int port = 0;           // as written, else the default (0 for unix:)
+  bool no_port = false;   // no port written (unix: never sets it, as nginx)
+  std::string uri;        // proxy_pass only: "/x", "?a=b"; empty when none
+  in6_addr addr6{};
+};
+
 }  // namespace
 
 class Builder {
@@ -103,6 +149,26 @@ class Builder {
   void warn(const ConfNode& n, std::string message) {
     cfg_->warnings.push_back(message + " " + where(n));
   }
+
+  // Runs after a level's own value directives, before its nested blocks copy its values.
+  void finish_values(Level& lv);
+  // Binds proxy_pass to upstreams, resolves implicit upstreams, runs the proxy merge checks.
+  Status finish_http(const ConfNode& http);
+
+  // Upstream and proxy_pass bookkeeping, in source order (see the top of this file).
+  struct UpstreamDef {
+    const ConfNode* node;
+    std::unique_ptr<UpstreamConf> conf;
+  };
+  struct PassRef {
+    const ConfNode* node;
+    Url url;
+    ProxyConf* proxy;
+  };
+  std::vector<UpstreamDef> upstream_defs;
+  std::vector<PassRef> pass_refs;
+  std::unordered_map<const ConfNode*, int> order;  // preorder index of every node under http
+  bool resolve_names = true;
 
  private:
   WebConfig* cfg_;
@@ -758,6 +824,541 @@ Status d_server_name(Builder& b, Level& lv, const ConfNode& n) {
   return {};
 }
 
+// ---- upstream and proxy ----------------------------------------------------------------------
+
+// ngx_atoi for a port: digits only, 1..65535.
+bool parse_port(std::string_view text, int* port) {
+  auto v = parse_number(text);
+  if (!v || *v < 1 || *v > 65535) return false;
+  *port = static_cast<int>(*v);
+  return true;
+}
+
+int clamp_int(int64_t v) { return static_cast<int>(std::min<int64_t>(v, INT_MAX)); }
+
+// nginx's ngx_parse_url() (ngx_parse_unix_domain_url, ngx_parse_inet6_url, ngx_parse_inet_url)
+// without the lookup: `uri_part` lets a URI follow the address (proxy_pass). Errors are nginx's
+// u->err texts.
+Result<Url> parse_url(std::string_view text, bool uri_part, int default_port) {
+  Url u;
+  if (istarts_with(text, "unix:")) {
+    std::string_view path = text.substr(5);
+    if (uri_part) {
+      size_t colon = path.find(':');
+      if (colon != std::string_view::npos) {
+        u.uri = std::string(path.substr(colon + 1));
+        path = path.substr(0, colon);
+      }
+    }
+    if (path.empty()) return fail("no path in the unix domain socket");
+    if (path.size() + 1 > sizeof(sockaddr_un::sun_path)) {
+      return fail("too long path in the unix domain socket");
+    }
+    u.unix_socket = true;
+    u.host = std::string(path);
+    return u;
+  }
+  if (!text.empty() && text[0] == '[') {
+    size_t close = text.find(']');
+    if (close == std::string_view::npos) return fail("invalid host");
+    std::string_view rest = text.substr(close + 1);
+    size_t slash = rest.find('/');
+    if (slash != std::string_view::npos) {
+      if (!uri_part) return fail("invalid host");
+      u.uri = std::string(rest.substr(slash));
+      rest = rest.substr(0, slash);
+    }
+    if (!rest.empty()) {
+      if (rest[0] != ':') return fail("invalid host");
+      u.port_text = std::string(rest.substr(1));
+      if (!parse_port(u.port_text, &u.port)) return fail("invalid port");
+    } else {
+      u.no_port = true;
+      u.port = default_port;
+    }
+    std::string inner(text.substr(1, close - 1));
+    if (inner.empty()) return fail("no host");
+    if (inet_pton(AF_INET6, inner.c_str(), &u.addr6) != 1) return fail("invalid IPv6 address");
+    u.ipv6 = true;
+    u.host = std::string(text.substr(0, close + 1));
+    return u;
+  }
+  size_t last = text.size();
+  size_t port = text.find(':');
+  size_t uri = text.find('/');
+  size_t args = text.find('?');
+  if (args != std::string_view::npos && (uri == std::string_view::npos || args < uri)) uri = args;
+  if (uri != std::string_view::npos) {
+    if (!uri_part) return fail("invalid host");
+    u.uri = std::string(text.substr(uri));
+    last = uri;
+    if (port != std::string_view::npos && uri < port) port = std::string_view::npos;
+  }
+  if (port != std::string_view::npos) {
+    u.port_text = std::string(text.substr(port + 1, last - port - 1));
+    if (!parse_port(u.port_text, &u.port)) return fail("invalid port");
+    last = port;
+  } else {
+    u.no_port = true;
+    u.port = default_port;
+  }
+  if (last == 0) return fail("no host");
+  u.host = std::string(text.substr(0, last));
+  return u;
+}
+
+UpstreamServer server_at(const sockaddr* sa, socklen_t len) {
+  UpstreamServer s;
+  std::memcpy(&s.addr, sa, len);
+  s.addr_len = len;
+  char buf[INET6_ADDRSTRLEN];
+  if (sa->sa_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(sa);
+    inet_ntop(AF_INET6, &a->sin6_addr, buf, sizeof buf);
+    s.addr_text = "[" + std::string(buf) + "]:" + std::to_string(ntohs(a->sin6_port));
+  } else {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(sa);
+    inet_ntop(AF_INET, &a->sin_addr, buf, sizeof buf);
+    s.addr_text = std::string(buf) + ":" + std::to_string(ntohs(a->sin_port));
+  }
+  return s;
+}
+
+// The servers an address stands for, as nginx's ngx_inet_resolve_host(): every address of a
+// name, IPv4 ones first. Fails with nginx's "host not found".
+Result<std::vector<UpstreamServer>> url_servers(const Url& u, bool resolve_names) {
+  std::vector<UpstreamServer> out;
+  if (u.unix_socket) {
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::memcpy(a.sun_path, u.host.data(), u.host.size());
+    UpstreamServer s;
+    std::memcpy(&s.addr, &a, sizeof a);
+    s.addr_len = sizeof a;
+    s.addr_text = "unix:" + u.host;
+    out.push_back(std::move(s));
+    return out;
+  }
+  const uint16_t port = htons(static_cast<uint16_t>(u.port));
+  if (u.ipv6) {
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_port = port;
+    a.sin6_addr = u.addr6;
+    out.push_back(server_at(reinterpret_cast<const sockaddr*>(&a), sizeof a));
+    return out;
+  }
+  sockaddr_in a4{};
+  a4.sin_family = AF_INET;
+  a4.sin_port = port;
+  bool numeric = inet_pton(AF_INET, u.host.c_str(), &a4.sin_addr) == 1;
+  if (!numeric && !resolve_names && u.host == "localhost") {
+    a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    numeric = true;
+  }
+  if (numeric) {
+    out.push_back(server_at(reinterpret_cast<const sockaddr*>(&a4), sizeof a4));
+    return out;
+  }
+  if (!resolve_names) return fail("host not found");
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_ADDRCONFIG;
+  addrinfo* res = nullptr;
+  if (::getaddrinfo(u.host.c_str(), nullptr, &hints, &res) != 0) return fail("host not found");
+  for (int family : {AF_INET, AF_INET6}) {
+    for (addrinfo* rp = res; rp != nullptr; rp = rp->ai_next) {
+      if (rp->ai_family != family) continue;
+      sockaddr_storage ss{};
+      std::memcpy(&ss, rp->ai_addr, rp->ai_addrlen);
+      if (family == AF_INET) {
+        reinterpret_cast<sockaddr_in*>(&ss)->sin_port = port;
+      } else {
+        reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port = port;
+      }
+      out.push_back(server_at(reinterpret_cast<const sockaddr*>(&ss), rp->ai_addrlen));
+    }
+  }
+  ::freeaddrinfo(res);
+  if (out.empty()) return fail("host not found");
+  return out;
+}
+
+Status d_upstream(Builder& b, Level&, const ConfNode& n) {
+  const std::string& name = n.args[0];
+  for (const auto& d : b.upstream_defs) {
+    if (iequals(d.conf->name, name)) return err(n, "duplicate upstream \"" + name + "\"");
+  }
+  auto conf = std::make_unique<UpstreamConf>();
+  conf->name = name;
+  conf->file = n.file;
+  conf->line = n.line;
+  Level child;
+  child.ctx = kUpstream;
+  child.upstream = conf.get();
+  auto st = b.apply_level(child, n.children);
+  if (!st) return st;
+  if (conf->servers.empty()) {
+    return fail("no servers are inside upstream " + conf_where(n.file, n.end_line));
+  }
+  b.upstream_defs.push_back({&n, std::move(conf)});
+  return {};
+}
+
+Status d_upstream_server(Builder& b, Level& lv, const ConfNode& n) {
+  UpstreamServer proto;
+  for (size_t i = 1; i < n.args.size(); ++i) {
+    std::string_view a = n.args[i];
+    auto invalid = [&] { return err(n, "invalid parameter \"" + std::string(a) + "\""); };
+    if (starts_with(a, "weight=")) {
+      auto v = parse_number(a.substr(7));
+      if (!v || *v == 0) return invalid();
+      proto.weight = clamp_int(*v);
+    } else if (starts_with(a, "max_conns=")) {
+      if (!parse_number(a.substr(10))) return invalid();
+      return err(n, "the \"max_conns\" parameter of the \"server\" directive is not supported yet");
+    } else if (starts_with(a, "max_fails=")) {
+      auto v = parse_number(a.substr(10));
+      if (!v) return invalid();
+      proto.max_fails = clamp_int(*v);
+    } else if (starts_with(a, "fail_timeout=")) {
+      // Whole seconds (nginx's ngx_parse_time(..., 1) refuses "ms").
+      std::string_view t = a.substr(13);
+      auto v = parse_time_ms(t);
+      if (!v || t.find("ms") != std::string_view::npos) return invalid();
+      proto.fail_timeout_ms = *v;
+    } else if (a == "backup") {
+      proto.backup = true;
+    } else if (a == "down") {
+      proto.down = true;
+    } else {
+      return invalid();
+    }
+  }
+  const std::string& text = n.args[0];
+  auto u = parse_url(text, false, 80);
+  if (!u) return err(n, u.error().message + " in upstream \"" + text + "\"");
+  auto servers = url_servers(*u, b.resolve_names);
+  if (!servers) return err(n, servers.error().message + " in upstream \"" + text + "\"");
+  for (UpstreamServer& s : *servers) {
+    s.weight = proto.weight;
+    s.max_fails = proto.max_fails;
+    s.fail_timeout_ms = proto.fail_timeout_ms;
+    s.backup = proto.backup;
+    s.down = proto.down;
+    lv.upstream->servers.push_back(std::move(s));
+  }
+  return {};
+}
+
+Status d_least_conn(Builder& b, Level& lv, const ConfNode& n) {
+  if (lv.has_seen("least_conn") || lv.has_seen("keepalive")) {
+    b.warn(n, "load balancing method redefined");
+  }
+  lv.first(n.name);
+  lv.upstream->balance = UpstreamConf::Balance::kLeastConn;
+  return {};
+}
+
+Status d_upstream_keepalive(Builder&, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  auto v = parse_number(n.args[0]);
+  if (!v || *v == 0) {
+    return err(n, "invalid value \"" + n.args[0] + "\" in \"" + n.name + "\" directive");
+  }
+  lv.upstream->keepalive = clamp_int(*v);
+  return {};
+}
+
+Status d_upstream_keepalive_timeout(Builder&, Level& lv, const ConfNode& n) {
+  return set_time(lv, n, &lv.upstream->keepalive_timeout_ms);
+}
+
+Status d_upstream_keepalive_requests(Builder&, Level& lv, const ConfNode& n) {
+  return set_number(lv, n, &lv.upstream->keepalive_requests);
+}
+
+// A directive nginx has in this context that webcycle does not implement yet.
+Status d_not_supported(Builder&, Level&, const ConfNode& n) {
+  return err(n, "\"" + n.name + "\" directive is not supported yet");
+}
+
+// Checks a value's variables at the directive; an unknown name is left for
+// check_proxy_variables(), which reports it after the whole file as nginx does.
+Status check_template(const ConfNode& n, const std::string& value) {
+  auto t = vars::Template::compile(value);
+  if (!t && !starts_with(t.error().message, "unknown \"")) return err(n, t.error().message);
+  return {};
+}
+
+// `proxy_redirect default` as nginx expands it from the location's proxy_pass.
+ProxyRedirect default_redirect(const ProxyConf& p, const LocationConf& loc) {
+  ProxyRedirect r;
+  r.is_default = true;
+  if (p.has_uri) {
+    r.from = p.pass_text;
+    r.to = loc.pattern;
+  } else {
+    r.from = p.pass_text + "/";
+    r.to = "/";
+  }
+  return r;
+}
+
+Status d_proxy_pass(Builder& b, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  const std::string& url = n.args[0];
+  if (url.find('$') != std::string::npos) {
+    return err(n, "variables in the \"proxy_pass\" directive are not supported yet");
+  }
+  size_t add = 0;
+  if (istarts_with(url, "http://")) {
+    add = 7;
+  } else if (istarts_with(url, "https://")) {
+    return err(n, "https protocol requires SSL support");
+  } else {
+    return err(n, "invalid URL prefix");
+  }
+  std::string rest = url.substr(add);
+  auto u = parse_url(rest, true, 80);
+  if (!u) return err(n, u.error().message + " in upstream \"" + rest + "\"");
+  ProxyConf& p = lv.loc->proxy;
+  // ngx_http_proxy_set_vars: $proxy_host / $proxy_port.
+  if (u->unix_socket) {
+    p.host = "localhost";
+    p.port.clear();
+  } else if (u->no_port || u->port == 80) {
+    p.host = u->host;
+    p.port = "80";
+  } else {
+    p.host = u->host + ":" + u->port_text;
+    p.port = u->port_text;
+  }
+  p.has_uri = !u->uri.empty();
+  p.uri = u->uri;
+  using Kind = LocationConf::Kind;
+  Kind kind = lv.loc->kind;
+  if ((kind == Kind::kRegex || kind == Kind::kRegexCaseless || kind == Kind::kNamed) && p.has_uri) {
+    return err(n,
+               "\"proxy_pass\" cannot have URI part in location given by regular expression, or "
+               "inside named location, or inside \"if\" statement, or inside \"limit_except\" "
+               "block");
+  }
+  p.pass = true;
+  p.pass_text = url;
+  b.pass_refs.push_back({&n, std::move(*u), &p});
+  return {};
+}
+
+Status d_proxy_set_header(Builder&, Level& lv, const ConfNode& n) {
+  ProxyConf& p = lv.loc->proxy;
+  if (lv.first(n.name)) p.set_headers.clear();
+  // The value is compiled when the http block ends (check_proxy_tree), as nginx does.
+  p.set_headers_set = true;
+  p.set_headers.push_back({n.args[0], n.args[1]});
+  return {};
+}
+
+Status d_proxy_http_version(Builder&, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  if (n.args[0] == "1.0") {
+    lv.loc->proxy.http_minor = 0;
+  } else if (n.args[0] == "1.1") {
+    lv.loc->proxy.http_minor = 1;
+  } else {
+    return err(n, "invalid value \"" + n.args[0] + "\"");
+  }
+  return {};
+}
+
+Status d_proxy_buffers(Builder&, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  auto num = parse_number(n.args[0]);
+  if (!num || *num == 0) return invalid_value(n);
+  auto size = parse_size(n.args[1]);
+  if (!size || *size == 0) return invalid_value(n);
+  lv.loc->proxy.buffers_num = clamp_int(*num);
+  lv.loc->proxy.buffers_size = *size;
+  return {};
+}
+
+Status d_proxy_next_upstream(Builder& b, Level& lv, const ConfNode& n) {
+  static constexpr std::pair<std::string_view, uint32_t> kMasks[] = {
+      {"error", kNextError},
+      {"timeout", kNextTimeout},
+      {"invalid_header", kNextInvalidHeader},
+      {"non_idempotent", kNextNonIdempotent},
+      {"http_500", kNextHttp500},
+      {"http_502", kNextHttp502},
+      {"http_503", kNextHttp503},
+      {"http_504", kNextHttp504},
+      {"http_403", kNextHttp403},
+      {"http_404", kNextHttp404},
+      {"http_429", kNextHttp429},
+      {"updating", kNextUpdating},
+      {"off", kNextOff},
+  };
+  uint32_t& mask = lv.loc->proxy.next_upstream;
+  if (lv.first(n.name)) mask = 0;
+  for (const std::string& a : n.args) {
+    uint32_t bit = 0;
+    for (const auto& [name, m] : kMasks) {
+      if (iequals(a, name)) bit = m;
+    }
+    if (bit == 0) return err(n, "invalid value \"" + a + "\"");
+    if (mask & bit) {
+      b.warn(n, "duplicate value \"" + a + "\"");
+    } else {
+      mask |= bit;
+    }
+  }
+  return {};
+}
+
+Status d_proxy_next_upstream_tries(Builder&, Level& lv, const ConfNode& n) {
+  int64_t v = 0;
+  auto st = set_number(lv, n, &v);
+  if (!st) return st;
+  lv.loc->proxy.next_upstream_tries = clamp_int(v);
+  return {};
+}
+
+Status d_proxy_redirect(Builder&, Level& lv, const ConfNode& n) {
+  ProxyConf& p = lv.loc->proxy;
+  // nginx: after `off` at a level any proxy_redirect there is a duplicate, and so is `off` after
+  // a rule.
+  constexpr std::string_view kOffSeen = "proxy_redirect off";
+  if (lv.has_seen(kOffSeen)) return duplicate(n);
+  const std::string& a = n.args[0];
+  if (n.args.size() == 1) {
+    if (a == "off") {
+      if (lv.has_seen(n.name)) return duplicate(n);
+      lv.seen.emplace_back(kOffSeen);
+      p.redirect = ProxyConf::Redirect::kOff;
+      p.redirect_rules.clear();
+      return {};
+    }
+    if (a != "default") return err(n, "invalid parameter \"" + a + "\"");
+  }
+  if (lv.first(n.name)) p.redirect_rules.clear();
+  p.redirect = ProxyConf::Redirect::kDefault;  // summarized in finish_values
+  if (n.args.size() == 1) {
+    if (!p.pass) {
+      return err(n,
+                 "\"proxy_redirect default\" should be placed after the \"proxy_pass\" directive");
+    }
+    p.redirect_rules.push_back(default_redirect(p, *lv.loc));
+    return {};
+  }
+  ProxyRedirect r;
+  std::string_view from = a;
+  if (starts_with(from, "~")) {
+    r.regex = true;
+    from.remove_prefix(1);
+    if (starts_with(from, "*")) {
+      r.caseless = true;
+      from.remove_prefix(1);
+    }
+    auto re = Regex::compile(from, r.caseless);
+    if (!re) return err(n, re.error().message);
+    r.compiled = std::move(*re);
+  } else {
+    auto st = check_template(n, a);
+    if (!st) return st;
+  }
+  auto st = check_template(n, n.args[1]);
+  if (!st) return st;
+  r.from = std::string(from);
+  r.to = n.args[1];
+  p.redirect_rules.push_back(std::move(r));
+  return {};
+}
+
+// proxy_hide_header / proxy_pass_header: lists, replaced as a whole by a level that sets any.
+Status d_proxy_header_list(Builder&, Level& lv, const ConfNode& n) {
+  auto& list =
+      n.name == "proxy_hide_header" ? lv.loc->proxy.hide_headers : lv.loc->proxy.pass_headers;
+  if (lv.first(n.name)) list.clear();
+  list.push_back(lower(n.args[0]));
+  return {};
+}
+
+#define WC_PROXY(fn, setter, field) \
+  Status fn(Builder&, Level& lv, const ConfNode& n) { return setter(lv, n, &lv.loc->proxy.field); }
+
+WC_PROXY(d_proxy_connect_timeout, set_time, connect_timeout_ms)
+WC_PROXY(d_proxy_read_timeout, set_time, read_timeout_ms)
+WC_PROXY(d_proxy_send_timeout, set_time, send_timeout_ms)
+WC_PROXY(d_proxy_next_upstream_timeout, set_time, next_upstream_timeout_ms)
+WC_PROXY(d_proxy_buffering, set_flag, buffering)
+WC_PROXY(d_proxy_request_buffering, set_flag, request_buffering)
+WC_PROXY(d_proxy_pass_request_headers, set_flag, pass_request_headers)
+WC_PROXY(d_proxy_pass_request_body, set_flag, pass_request_body)
+WC_PROXY(d_proxy_intercept_errors, set_flag, intercept_errors)
+WC_PROXY(d_proxy_buffer_size, set_size, buffer_size)
+WC_PROXY(d_proxy_max_temp_file_size, set_size, max_temp_file_size)
+
+#undef WC_PROXY
+
+// proxy_pass is the location's own: a nested location or server starts without it.
+void reset_pass(ProxyConf& p) {
+  p.pass = false;
+  p.pass_text.clear();
+  p.upstream = nullptr;
+  p.host.clear();
+  p.port.clear();
+  p.has_uri = false;
+  p.uri.clear();
+}
+
+// ngx_http_proxy_merge_loc_conf's buffer checks, for one level's final values.
+Status check_proxy_buffers(const ProxyConf& p, const std::string& at) {
+  if (p.buffers_num < 2) return fail("there must be at least 2 \"proxy_buffers\" " + at);
+  int64_t size = std::max(p.buffer_size, p.buffers_size);
+  int64_t busy = 2 * size;  // proxy_busy_buffers_size's default
+  if (busy > (p.buffers_num - 1) * p.buffers_size) {
+    return fail(
+        "\"proxy_busy_buffers_size\" must be less than the size of all \"proxy_buffers\" minus "
+        "one buffer " +
+        at);
+  }
+  if (p.max_temp_file_size != 0 && p.max_temp_file_size < size) {
+    return fail(
+        "\"proxy_max_temp_file_size\" must be equal to zero to disable temporary files usage or "
+        "must be equal to or greater than the maximum of the value of \"proxy_buffer_size\" and "
+        "one of the \"proxy_buffers\" " +
+        at);
+  }
+  return {};
+}
+
+Status check_proxy_tree(const LocationConf& loc, const std::string& at) {
+  auto st = check_proxy_buffers(loc.proxy, at);
+  if (!st) return st;
+  // proxy_set_header values are compiled here by nginx's merge (an unknown variable is left for
+  // check_proxy_variables, reported later with no place).
+  for (const ProxyHeaderConf& h : loc.proxy.set_headers) {
+    auto t = vars::Template::compile(h.value);
+    if (!t && !starts_with(t.error().message, "unknown \"")) {
+      return fail(t.error().message + " " + at);
+    }
+  }
+  for (const auto& child : loc.nested) {
+    st = check_proxy_tree(*child, at);
+    if (!st) return st;
+  }
+  return {};
+}
+
+void number_nodes(const std::vector<ConfNode>& nodes,
+                  std::unordered_map<const ConfNode*, int>* out) {
+  for (const ConfNode& n : nodes) {
+    out->emplace(&n, static_cast<int>(out->size()));
+    number_nodes(n.children, out);
+  }
+}
+
 // ---- blocks --------------------------------------------------------------------------------
 
 Status d_server(Builder& b, Level& lv, const ConfNode& n) {
@@ -766,6 +1367,7 @@ Status d_server(Builder& b, Level& lv, const ConfNode& n) {
   static_cast<LocationValues&>(server->loc) = *lv.loc;
   server->loc.try_files.clear();
   server->loc.ret = {};
+  reset_pass(server->loc.proxy);
   server->loc.kind = LocationConf::Kind::kServer;
   server->file = server->loc.file = n.file;
   server->line = server->loc.line = n.line;
@@ -798,6 +1400,7 @@ Status d_location(Builder& b, Level& lv, const ConfNode& n) {
   static_cast<LocationValues&>(*loc) = *parent;
   loc->try_files.clear();
   loc->ret = {};
+  reset_pass(loc->proxy);
   loc->parent = parent;
   loc->file = n.file;
   loc->line = n.line;
@@ -949,6 +1552,35 @@ constexpr Directive kDirectives[] = {
     {"return", kSL, Arity::kTake12, false, d_return},
     {"alias", kLocation, Arity::kTake1, false, d_root},
     {"internal", kLocation, Arity::kNoArgs, false, d_internal},
+    // upstream
+    {"upstream", kHttp, Arity::kTake1, true, d_upstream},
+    {"server", kUpstream, Arity::k1More, false, d_upstream_server},
+    {"least_conn", kUpstream, Arity::kNoArgs, false, d_least_conn},
+    {"keepalive", kUpstream, Arity::kTake1, false, d_upstream_keepalive},
+    {"keepalive_timeout", kUpstream, Arity::kTake1, false, d_upstream_keepalive_timeout},
+    {"keepalive_requests", kUpstream, Arity::kTake1, false, d_upstream_keepalive_requests},
+    {"keepalive_time", kUpstream, Arity::kTake1, false, d_not_supported},
+    // proxy
+    {"proxy_pass", kLocation, Arity::kTake1, false, d_proxy_pass},
+    {"proxy_set_header", kHSL, Arity::kTake2, false, d_proxy_set_header},
+    {"proxy_http_version", kHSL, Arity::kTake1, false, d_proxy_http_version},
+    {"proxy_connect_timeout", kHSL, Arity::kTake1, false, d_proxy_connect_timeout},
+    {"proxy_read_timeout", kHSL, Arity::kTake1, false, d_proxy_read_timeout},
+    {"proxy_send_timeout", kHSL, Arity::kTake1, false, d_proxy_send_timeout},
+    {"proxy_buffering", kHSL, Arity::kTake1, false, d_proxy_buffering},
+    {"proxy_request_buffering", kHSL, Arity::kTake1, false, d_proxy_request_buffering},
+    {"proxy_buffer_size", kHSL, Arity::kTake1, false, d_proxy_buffer_size},
+    {"proxy_buffers", kHSL, Arity::kTake2, false, d_proxy_buffers},
+    {"proxy_max_temp_file_size", kHSL, Arity::kTake1, false, d_proxy_max_temp_file_size},
+    {"proxy_next_upstream", kHSL, Arity::k1More, false, d_proxy_next_upstream},
+    {"proxy_next_upstream_tries", kHSL, Arity::kTake1, false, d_proxy_next_upstream_tries},
+    {"proxy_next_upstream_timeout", kHSL, Arity::kTake1, false, d_proxy_next_upstream_timeout},
+    {"proxy_redirect", kHSL, Arity::kTake12, false, d_proxy_redirect},
+    {"proxy_pass_request_headers", kHSL, Arity::kTake1, false, d_proxy_pass_request_headers},
+    {"proxy_pass_request_body", kHSL, Arity::kTake1, false, d_proxy_pass_request_body},
+    {"proxy_hide_header", kHSL, Arity::kTake1, false, d_proxy_header_list},
+    {"proxy_pass_header", kHSL, Arity::kTake1, false, d_proxy_header_list},
+    {"proxy_intercept_errors", kHSL, Arity::kTake1, false, d_proxy_intercept_errors},
 };
 
 constexpr std::string_view kInertPrefixes[] = {"ssl_", "gzip"};
@@ -961,7 +1593,6 @@ constexpr std::string_view kUnsupported[] = {
     "add_header",
     "add_trailer",
     "expires",
-    "upstream",
     "if",
     "set",
     "break",
@@ -1014,6 +1645,11 @@ constexpr std::string_view kUnsupported[] = {
     "timer_resolution",
     "working_directory",
     "lock_file",
+    // upstream balancers and the shared-memory zone nginx has besides round-robin and least_conn
+    "ip_hash",
+    "hash",
+    "random",
+    "zone",
 };
 constexpr std::string_view kUnsupportedPrefixes[] = {
     "proxy_",      "fastcgi_",  "uwsgi_",       "scgi_",        "grpc_",     "memcached_",
@@ -1030,7 +1666,7 @@ bool unsupported(std::string_view name) {
   for (auto p : kUnsupportedPrefixes) {
     if (starts_with(name, p)) return true;
   }
-  return name == "proxy_pass" || name == "fastcgi_pass";
+  return false;
 }
 
 bool arity_ok(Arity a, size_t n) {
@@ -1061,7 +1697,10 @@ Status d_http(Builder& b, Level& lv, const ConfNode& n) {
   child.ctx = kHttp;
   child.loc = &http.loc;
   child.srv = &http.srv;
-  return b.apply_level(child, n.children);
+  number_nodes(n.children, &b.order);
+  auto st = b.apply_level(child, n.children);
+  if (!st) return st;
+  return b.finish_http(n);
 }
 
 }  // namespace
@@ -1112,6 +1751,7 @@ Status Builder::apply_level(Level& lv, const std::vector<ConfNode>& nodes) {
     auto st = apply(lv, n);
     if (!st) return st;
   }
+  finish_values(lv);
   for (const ConfNode& n : nodes) {
     if (!opens_level(n)) continue;
     auto st = apply(lv, n);
@@ -1154,10 +1794,200 @@ Status Builder::build(const std::vector<ConfNode>& g_nodes, const std::vector<Co
   return {};
 }
 
+void Builder::finish_values(Level& lv) {
+  if ((lv.ctx & (kHttp | kServer | kLocation)) == 0) return;
+  ProxyConf& p = lv.loc->proxy;
+  if (p.next_upstream & kNextOff) p.next_upstream = kNextOff;
+  p.redirect_from.clear();
+  p.redirect_to.clear();
+  if (p.redirect == ProxyConf::Redirect::kOff) return;
+  // nginx's merge: no rule given here or above, and this level proxies: the default one.
+  if (p.redirect_rules.empty() && p.pass) p.redirect_rules.push_back(default_redirect(p, *lv.loc));
+  p.redirect = ProxyConf::Redirect::kDefault;
+  for (const ProxyRedirect& r : p.redirect_rules) {
+    if (r.is_default) continue;
+    p.redirect = ProxyConf::Redirect::kReplace;
+    p.redirect_from = (r.regex ? (r.caseless ? "~*" : "~") : "") + r.from;
+    p.redirect_to = r.to;
+    break;
+  }
+}
+
+Status Builder::finish_http(const ConfNode& http) {
+  // 1. Bind, in source order, as ngx_http_upstream_add(): the first upstream with the same host
+  // (case-insensitive) decides. An `upstream` block takes over an implicit one that named it
+  // without a port; a port on either side of a named one is an error.
+  struct Entry {
+    std::string host;
+    int port = 0;
+    bool no_port = false;
+    bool named = false;
+    UpstreamConf* conf = nullptr;  // named: the block's; implicit: made in step 2
+    const Url* url = nullptr;      // implicit: the first proxy_pass's
+    std::string file;
+    int line = 0;
+  };
+  std::vector<Entry> entries;
+  std::vector<size_t> ref_entry(pass_refs.size());
+  struct Event {
+    int seq;
+    bool def;
+    size_t index;
+  };
+  std::vector<Event> events;
+  for (size_t i = 0; i < upstream_defs.size(); ++i) {
+    events.push_back({order.at(upstream_defs[i].node), true, i});
+  }
+  for (size_t i = 0; i < pass_refs.size(); ++i) {
+    events.push_back({order.at(pass_refs[i].node), false, i});
+  }
+  std::sort(events.begin(), events.end(),
+            [](const Event& a, const Event& b) { return a.seq < b.seq; });
+  for (const Event& ev : events) {
+    if (ev.def) {
+      UpstreamDef& d = upstream_defs[ev.index];
+      bool bound = false;
+      for (Entry& e : entries) {
+        if (!iequals(e.host, d.conf->name)) continue;
+        if (!e.no_port) {
+          return fail("upstream \"" + d.conf->name + "\" may not have port " +
+                      std::to_string(e.port) + " " + conf_where(e.file, e.line));
+        }
+        e.named = true;
+        e.port = 0;
+        e.conf = d.conf.get();
+        bound = true;
+        break;
+      }
+      if (!bound) {
+        entries.push_back(
+            {d.conf->name, 0, true, true, d.conf.get(), nullptr, d.node->file, d.node->line});
+      }
+      continue;
+    }
+    const PassRef& r = pass_refs[ev.index];
+    size_t found = entries.size();
+    for (size_t i = 0; i < entries.size(); ++i) {
+      Entry& e = entries[i];
+      if (!iequals(e.host, r.url.host)) continue;
+      if (e.named && !r.url.no_port) {
+        return fail("upstream \"" + r.url.host + "\" may not have port " +
+                    std::to_string(r.url.port) + " " + where(*r.node));
+      }
+      if (e.port != 0 && r.url.port != 0 && e.port != r.url.port) continue;
+      found = i;
+      break;
+    }
+    if (found == entries.size()) {
+      entries.push_back({r.url.host, r.url.port, r.url.no_port, false, nullptr, &r.url,
+                         r.node->file, r.node->line});
+    }
+    ref_entry[ev.index] = found;
+  }
+
+  // 2. ngx_http_upstream_init_round_robin, in creation order: a named upstream needs a
+  // non-backup server; an implicit one is resolved now.
+  std::vector<std::unique_ptr<UpstreamConf>> implicit;
+  for (Entry& e : entries) {
+    if (e.named) {
+      bool any = std::any_of(e.conf->servers.begin(), e.conf->servers.end(),
+                             [](const UpstreamServer& s) { return !s.backup; });
+      if (!any) {
+        return fail("no servers in upstream \"" + e.host + "\" " + conf_where(e.file, e.line));
+      }
+      continue;
+    }
+    auto servers = url_servers(*e.url, resolve_names);
+    if (!servers) {
+      return fail(servers.error().message + " in upstream \"" + e.host + "\" " +
+                  conf_where(e.file, e.line));
+    }
+    auto conf = std::make_unique<UpstreamConf>();
+    conf->name = e.url->unix_socket ? "unix:" + e.host : e.host + ":" + std::to_string(e.port);
+    conf->servers = std::move(*servers);
+    conf->implicit = true;
+    conf->file = e.file;
+    conf->line = e.line;
+    e.conf = conf.get();
+    implicit.push_back(std::move(conf));
+  }
+  for (size_t i = 0; i < pass_refs.size(); ++i) {
+    pass_refs[i].proxy->upstream = entries[ref_entry[i]].conf;
+  }
+  auto& list = cfg_->http.upstreams;
+  for (UpstreamDef& d : upstream_defs) list.push_back(std::move(d.conf));
+  for (auto& c : implicit) list.push_back(std::move(c));
+  upstream_defs.clear();
+  pass_refs.clear();
+
+  // 3. The proxy module's merge-time checks, reported where nginx's are: at the end of http.
+  const std::string at = conf_where(http.file, http.end_line);
+  for (const auto& server : cfg_->http.servers) {
+    auto st = check_proxy_tree(server->loc, at);
+    if (!st) return st;
+  }
+  return {};
+}
+
 Status build_config(WebConfig* config, const std::vector<ConfNode>& g_nodes,
-                    const std::vector<ConfNode>& nodes) {
+                    const std::vector<ConfNode>& nodes, bool resolve_names) {
   Builder b(config);
+  b.resolve_names = resolve_names;
   return b.build(g_nodes, nodes);
+}
+
+namespace {
+
+Status check_template_known(const std::string& value) {
+  auto t = vars::Template::compile(value);
+  if (!t) return fail(t.error().message);
+  return {};
+}
+
+Status check_redirects(const LocationConf& loc) {
+  for (const ProxyRedirect& r : loc.proxy.redirect_rules) {
+    if (!r.regex) {
+      auto st = check_template_known(r.from);
+      if (!st) return st;
+    }
+    auto st = check_template_known(r.to);
+    if (!st) return st;
+  }
+  for (const auto& child : loc.nested) {
+    auto st = check_redirects(*child);
+    if (!st) return st;
+  }
+  return {};
+}
+
+Status check_set_headers(const LocationConf& loc) {
+  for (const ProxyHeaderConf& h : loc.proxy.set_headers) {
+    auto st = check_template_known(h.value);
+    if (!st) return st;
+  }
+  for (const auto& child : loc.nested) {
+    auto st = check_set_headers(*child);
+    if (!st) return st;
+  }
+  return {};
+}
+
+}  // namespace
+
+Status check_proxy_variables(const WebConfig& config) {
+  // nginx compiles proxy_redirect values as it reads them and proxy_set_header values when it
+  // merges a server's levels; an unknown name is reported after all that, with no place.
+  auto st = check_redirects(config.http.loc);
+  if (!st) return st;
+  for (const auto& server : config.http.servers) {
+    st = check_redirects(server->loc);
+    if (!st) return st;
+  }
+  for (const auto& server : config.http.servers) {
+    st = check_set_headers(server->loc);
+    if (!st) return st;
+  }
+  return {};
 }
 
 }  // namespace wc::web::config

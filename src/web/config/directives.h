@@ -13,8 +13,14 @@ namespace wc::web::config {
 // Applies -g directives then the file's (main context) to `config`, checking placement, arity,
 // values and duplicates; merges values down http -> server -> location as it goes.
 // config->prefix and conf_dir must be set.
+// resolve_names: see LoadOptions.
 [[nodiscard]] Status build_config(WebConfig* config, const std::vector<ConfNode>& g_nodes,
-                                  const std::vector<ConfNode>& nodes);
+                                  const std::vector<ConfNode>& nodes, bool resolve_names = true);
+
+// Fails with nginx's `unknown "x" variable` (no place, as nginx) when a proxy_set_header or
+// proxy_redirect value names a variable webcycle does not know. Runs after index_locations, where
+// nginx's ngx_http_variables_init_vars() runs.
+[[nodiscard]] Status check_proxy_variables(const WebConfig& config);
 
 // Orders every level's nested locations for lookup; fails on `duplicate location "/x" in F:L`.
 [[nodiscard]] Status index_locations(ServerConf* server);

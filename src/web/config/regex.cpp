@@ -47,9 +47,13 @@ Result<std::shared_ptr<const Regex>> Regex::compile(std::string_view pattern, bo
     msg += reinterpret_cast<const char*>(buf);
     msg += " in \"";
     msg += pattern;
-    msg += "\" at \"";
-    msg += pattern.substr(std::min<size_t>(offset, pattern.size()));
-    msg += "\"";
+    msg += '"';
+    // nginx's ngx_regex_compile: the rest of the pattern only when the error is before its end.
+    if (offset < pattern.size()) {
+      msg += " at \"";
+      msg += pattern.substr(offset);
+      msg += '"';
+    }
     return fail(std::move(msg));
   }
   std::shared_ptr<Regex> re(new Regex());

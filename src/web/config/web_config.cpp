@@ -102,12 +102,15 @@ Result<std::unique_ptr<WebConfig>> load_config(const LoadOptions& options) {
     if (!st) return std::unexpected(st.error());
   }
   config->files = std::move(tree.files);
-  st = build_config(config.get(), g_tree.nodes, tree.nodes);
+  st = build_config(config.get(), g_tree.nodes, tree.nodes,
+                    options.resolve_names && options.allow_include);
   if (!st) return std::unexpected(st.error());
   for (auto& server : config->http.servers) {
     st = index_locations(server.get());
     if (!st) return std::unexpected(st.error());
   }
+  st = check_proxy_variables(*config);
+  if (!st) return std::unexpected(st.error());
   st = build_listen_groups(config.get());
   if (!st) return std::unexpected(st.error());
   return config;

@@ -114,14 +114,15 @@ struct UpstreamServer {
 // as written; a host name resolving to several addresses gives several servers, as nginx does).
 struct UpstreamConf {
   enum class Balance : uint8_t { kRoundRobin, kLeastConn };
+  // Implicit: "HOST:PORT" with the port used (80 when none was written), or "unix:PATH".
   std::string name;
   std::vector<UpstreamServer> servers;  // in config order
   Balance balance = Balance::kRoundRobin;
-  int keepalive = 0;                       // idle connections cached per worker; 0 = none
-  int64_t keepalive_timeout_ms = 60000;    // `keepalive_timeout` inside upstream
-  int64_t keepalive_requests = 1000;       // `keepalive_requests` inside upstream
+  int keepalive = 0;                     // idle connections cached per worker; 0 = none
+  int64_t keepalive_timeout_ms = 60000;  // `keepalive_timeout` inside upstream
+  int64_t keepalive_requests = 1000;     // `keepalive_requests` inside upstream
   bool implicit = false;
-  std::string file;
+  std::string file;  // where the `upstream` block (or the first proxy_pass naming it) is
   int line = 0;
 };
 
@@ -138,7 +139,21 @@ enum NextUpstream : uint32_t {
   kNextHttp404 = 1u << 8,
   kNextHttp429 = 1u << 9,
   kNextNonIdempotent = 1u << 10,
-  kNextOff = 1u << 11,  // `off`: never pass to the next server
+  kNextOff = 1u << 11,  // `off`: never pass to the next server (set alone: it overrides the rest)
+  kNextUpdating = 1u << 12,  // `updating`: accepted as nginx does; only means something with a
+                             // cache, which webcycle does not have, so no effect
+};
+
+// One `proxy_redirect` rule, in the order nginx tries them (the first that matches rewrites the
+// Location / Refresh header).
+struct ProxyRedirect {
+  std::string from;  // literal prefix (case-sensitive, may hold variables) or, when `regex`, the
+                     // regex source without its `~` / `~*` mark
+  std::string to;    // replacement, may hold variables (and $1.. after a regex)
+  bool regex = false;
+  bool caseless = false;                  // `~*`
+  bool is_default = false;                // from `proxy_redirect default` or nginx's implicit one
+  std::shared_ptr<const Regex> compiled;  // when regex
 };
 
 struct ProxyHeaderConf {
@@ -152,12 +167,12 @@ struct ProxyHeaderConf {
 struct ProxyConf {
   // proxy_pass (this location only).
   bool pass = false;
-  std::string pass_text;                    // as written, for messages
-  const UpstreamConf* upstream = nullptr;   // named or implicit; never null when pass
-  std::string host;                         // $proxy_host: "NAME" or "HOST:PORT" ("HOST" for :80)
-  std::string port;                         // $proxy_port
-  bool has_uri = false;                     // proxy_pass http://x/URI: the matched prefix is
-  std::string uri;                          // replaced by `uri` (may be "/"); else sent as it came
+  std::string pass_text;                   // as written, for messages
+  const UpstreamConf* upstream = nullptr;  // named or implicit; never null when pass
+  std::string host;                        // $proxy_host: "NAME" or "HOST:PORT" ("HOST" for :80)
+  std::string port;                        // $proxy_port
+  bool has_uri = false;                    // proxy_pass http://x/URI: the matched prefix is
+  std::string uri;                         // replaced by `uri` (may be "/"); else sent as it came
   // Inherited settings.
   std::vector<ProxyHeaderConf> set_headers;  // proxy_set_header; a level that sets any replaces
   bool set_headers_set = false;              // the parent's list (nginx's rule)
@@ -165,24 +180,32 @@ struct ProxyConf {
   int64_t connect_timeout_ms = 60000;
   int64_t read_timeout_ms = 60000;
   int64_t send_timeout_ms = 60000;
-  bool buffering = true;                     // proxy_buffering
-  bool request_buffering = true;             // proxy_request_buffering
-  int64_t buffer_size = 4096;                // proxy_buffer_size (the response head must fit)
-  int buffers_num = 8;                       // proxy_buffers NUM SIZE
+  bool buffering = true;          // proxy_buffering
+  bool request_buffering = true;  // proxy_request_buffering
+  int64_t buffer_size = 4096;     // proxy_buffer_size (the response head must fit)
+  int buffers_num = 8;            // proxy_buffers NUM SIZE
   int64_t buffers_size = 4096;
   int64_t max_temp_file_size = 1024LL * 1024 * 1024;  // 0 = never spill to a file
   uint32_t next_upstream = kNextError | kNextTimeout;
-  int next_upstream_tries = 0;               // 0 = unlimited
-  int64_t next_upstream_timeout_ms = 0;      // 0 = unlimited
+  int next_upstream_tries = 0;           // 0 = unlimited
+  int64_t next_upstream_timeout_ms = 0;  // 0 = unlimited
   enum class Redirect : uint8_t { kDefault, kOff, kReplace };
-  Redirect redirect = Redirect::kDefault;    // proxy_redirect default | off | FROM TO
-  std::string redirect_from;                 // kReplace
+  Redirect redirect = Redirect::kDefault;  // proxy_redirect default | off | FROM TO
+  std::string redirect_from;               // kReplace
   std::string redirect_to;
   bool pass_request_headers = true;
   bool pass_request_body = true;
-  std::vector<std::string> hide_headers;     // proxy_hide_header (lower-case), beyond the defaults
-  std::vector<std::string> pass_headers;     // proxy_pass_header (lower-case)
-  bool intercept_errors = false;             // proxy_intercept_errors
+  std::vector<std::string> hide_headers;  // proxy_hide_header (lower-case), beyond the defaults
+  std::vector<std::string> pass_headers;  // proxy_pass_header (lower-case)
+  bool intercept_errors = false;          // proxy_intercept_errors
+  // Every proxy_redirect rule that applies here, in order, with `default` already expanded as
+  // nginx does (FROM = proxy_pass URL [+ "/"], TO = the location's name or "/"): a runtime can
+  // apply these alone. Empty when `redirect` is kOff or there is nothing to rewrite. Inherited as
+  // a whole, like nginx's array: a nested location without proxy_redirect keeps its parent's
+  // rules, including a default computed from the parent's proxy_pass. `redirect` summarizes:
+  // kOff, kReplace (redirect_from/redirect_to = the first FROM TO rule as written, `~` kept), or
+  // kDefault (only default rules).
+  std::vector<ProxyRedirect> redirect_rules;
 };
 
 struct StringHash {
@@ -313,11 +336,11 @@ struct ListenGroup {
 };
 
 struct HttpConf {
-  bool present = false;                                 // an `http {}` block was given
-  std::vector<std::unique_ptr<LogFormat>> log_formats;  // "combined" first, predefined
-  std::vector<std::unique_ptr<ServerConf>> servers;     // config order
+  bool present = false;                                  // an `http {}` block was given
+  std::vector<std::unique_ptr<LogFormat>> log_formats;   // "combined" first, predefined
+  std::vector<std::unique_ptr<ServerConf>> servers;      // config order
   std::vector<std::unique_ptr<UpstreamConf>> upstreams;  // named ones in config order, then the
-                                                          // implicit ones proxy_pass made
+                                                         // implicit ones proxy_pass made
   // http-level values (types, default_type, ...), the parent of every server's `loc`.
   LocationConf loc;
   ServerValues srv;  // http-level server values, the parent of every server's
@@ -343,14 +366,19 @@ struct LoadOptions {
   std::string share_dir;     // installed share/webcycle: fallback for relative plain includes
   // When set, parse this text instead of reading conf_file (conf_file still names it).
   const std::string* text = nullptr;
-  // false: `include` is refused (fuzzing, text from an untrusted source).
+  // false: `include` is refused (fuzzing, text from an untrusted source). Such text also never
+  // makes the loader ask the resolver: upstream host names other than "localhost" are then
+  // "host not found" (see resolve_names).
   bool allow_include = true;
+  // false: upstream and proxy_pass host names are not looked up with getaddrinfo(); numeric
+  // addresses and "localhost" (127.0.0.1) still work.
+  bool resolve_names = true;
 };
 
 // Reads, checks and merges the configuration. One error, nginx's message with "in F:L" (or
 // "in command line"), e.g.: unknown directive "foo" in /x/site.conf:3;
 // "root" directive is not allowed here in F:L; invalid number of arguments in "listen" directive
-// in F:L; "worker_processes" directive is duplicate in F:L; "proxy_pass" directive is not
+// in F:L; "worker_processes" directive is duplicate in F:L; "proxy_cache" directive is not
 // supported yet in F:L; duplicate location "/x" in F:L; a duplicate default server for
 // 0.0.0.0:80 in F:L; open() "/x" failed (2: No such file or directory).
 [[nodiscard]] Result<std::unique_ptr<WebConfig>> load_config(const LoadOptions& options);

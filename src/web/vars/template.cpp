@@ -51,6 +51,14 @@ constexpr Named kNamed[] = {
     {"content_length", Var::content_length},
     {"pid", Var::pid},
     {"nginx_version", Var::nginx_version},
+    {"proxy_host", Var::proxy_host},
+    {"proxy_port", Var::proxy_port},
+    {"proxy_add_x_forwarded_for", Var::proxy_add_x_forwarded_for},
+    {"upstream_addr", Var::upstream_addr},
+    {"upstream_status", Var::upstream_status},
+    {"upstream_response_time", Var::upstream_response_time},
+    {"upstream_connect_time", Var::upstream_connect_time},
+    {"upstream_header_time", Var::upstream_header_time},
 };
 
 struct Prefixed {
@@ -196,6 +204,17 @@ std::string_view find_arg(std::string_view args, std::string_view name) noexcept
     pos = amp + 1;
   }
   return {};
+}
+
+// $proxy_add_x_forwarded_for as nginx 1.22: every X-Forwarded-For header's value followed by
+// ", ", then $remote_addr; just $remote_addr without one. Never "not found".
+void put_add_x_forwarded_for(std::string& out, const RequestVars& v, Escape escape) {
+  for (const HeaderView& h : v.request_headers) {
+    if (!iequals(h.name, "x-forwarded-for")) continue;
+    put(out, h.value.data() != nullptr ? h.value : std::string_view("", 0), escape);
+    put(out, ", ", escape);
+  }
+  put(out, v.remote_addr.data() != nullptr ? v.remote_addr : std::string_view("", 0), escape);
 }
 
 // $host: Host lowercased, without ":port" and a trailing dot; else the server name.
@@ -461,6 +480,30 @@ void Template::append(const RequestVars& v, std::string& out, Escape escape,
         break;
       case Var::nginx_version:
         put(out, nginx_version(), escape);
+        break;
+      case Var::proxy_host:
+        put(out, v.proxy_host, escape);
+        break;
+      case Var::proxy_port:
+        put(out, v.proxy_port, escape);
+        break;
+      case Var::proxy_add_x_forwarded_for:
+        put_add_x_forwarded_for(out, v, escape);
+        break;
+      case Var::upstream_addr:
+        put(out, v.upstream_addr, escape);
+        break;
+      case Var::upstream_status:
+        put(out, v.upstream_status, escape);
+        break;
+      case Var::upstream_response_time:
+        put(out, v.upstream_response_time, escape);
+        break;
+      case Var::upstream_connect_time:
+        put(out, v.upstream_connect_time, escape);
+        break;
+      case Var::upstream_header_time:
+        put(out, v.upstream_header_time, escape);
         break;
       case Var::http_header:
       case Var::sent_http_header: {

@@ -9,8 +9,9 @@
 // request status body_bytes_sent bytes_sent request_time request_length host hostname request_id
 // request_method request_uri uri document_uri args query_string is_args server_name server_addr
 // server_port server_protocol scheme connection connection_requests document_root
-// request_filename content_type content_length pid nginx_version, and the prefixes http_,
-// sent_http_, cookie_, arg_.
+// request_filename content_type content_length pid nginx_version, the proxy ones proxy_host
+// proxy_port proxy_add_x_forwarded_for upstream_addr upstream_status upstream_response_time
+// upstream_connect_time upstream_header_time, and the prefixes http_, sent_http_, cookie_, arg_.
 //
 // A Template is immutable after compile(): share it between threads freely.
 #pragma once
@@ -73,6 +74,14 @@ class Template {
     content_length,
     pid,
     nginx_version,
+    proxy_host,
+    proxy_port,
+    proxy_add_x_forwarded_for,
+    upstream_addr,
+    upstream_status,
+    upstream_response_time,
+    upstream_connect_time,
+    upstream_header_time,
     http_header,
     sent_http_header,
     cookie,
