@@ -134,9 +134,11 @@ def server_block(locations, extra="", port="@PORT@"):
 
 
 def kill_app(app, sig=9):
-    """Kills an app server's master and workers at once (SIGKILL by default): the workers'
-    sockets close with whatever they had in flight."""
-    pids = app.children() + [app.master_pid]
+    """Kills an app server's master, then its workers (SIGKILL by default): the workers'
+    sockets close with whatever they had in flight. The master goes first so that it cannot
+    fork a replacement for a worker killed before it."""
+    workers = app.children()
+    pids = [app.master_pid] + workers
     for p in pids:
         try:
             os.kill(p, sig)
