@@ -183,8 +183,8 @@ void Connection::drive() {
     if (r.status == core::IoStatus::eof) {
       if (!(state_ == State::kHead && in_.empty() && head_scanned() == 0)) {
         core::error_log().logf(core::LogLevel::info, id_,
-                               "client prematurely closed connection, client: %.*s",
-                               int(addr_len_), addr_text_);
+                               "client prematurely closed connection, client: %.*s", int(addr_len_),
+                               addr_text_);
       }
       close();
       break;
@@ -307,7 +307,14 @@ bool Connection::handle_head(size_t head_len) {
   body_timeout_ms_ = clamp_ms(static_cast<int64_t>(check.body_timeout_ms));
   body_store_failed_ = false;
   body_keep_.reset();
-  if (check.keep_body) body_keep_ = std::make_unique<RequestBody>(check.body_buffer_size);
+  if (check.keep_body) {
+    body_keep_ = std::make_unique<RequestBody>(check.body_buffer_size);
+    // A body that is read (proxy_pass) gets its 100 Continue even when bytes came already, as
+    // nginx's ngx_http_read_client_request_body sends it.
+    if (head.expect_continue && body_buffered && head.minor >= 1) {
+      out_.bytes().append("HTTP/1.1 100 Continue\r\n\r\n");
+    }
+  }
   const BodyProgress p = body_buffered ? discard_body() : BodyProgress::kNeedMore;
   raw_head_ = raw_head;
   if (p != BodyProgress::kNeedMore) return answer(head, p == BodyProgress::kError);
@@ -370,11 +377,12 @@ bool Connection::answer(const http::RequestHead& head, bool body_error) {
 Connection::BodyProgress Connection::discard_body() {
   if (body_chunked_) {
     size_t consumed = 0;
-    const http::ParseStatus st = chunked_->decode(in_.readable(), consumed, [this](std::string_view piece) {
-      if (body_keep_ != nullptr && !body_store_failed_ && !body_keep_->append(piece)) {
-        body_store_failed_ = true;
-      }
-    });
+    const http::ParseStatus st =
+        chunked_->decode(in_.readable(), consumed, [this](std::string_view piece) {
+          if (body_keep_ != nullptr && !body_store_failed_ && !body_keep_->append(piece)) {
+            body_store_failed_ = true;
+          }
+        });
     in_.consume(consumed);
     if (body_store_failed_) return BodyProgress::kError;
     if (st == http::ParseStatus::kDone) {
@@ -392,8 +400,8 @@ Connection::BodyProgress Connection::discard_body() {
   const size_t n = static_cast<size_t>(std::min<uint64_t>(body_left_, in_.size()));
   if (body_keep_ != nullptr) {
     if (auto s = body_keep_->append(in_.readable().substr(0, n)); !s) {
-      core::error_log().logf(core::LogLevel::crit, id_, "%s, client: %.*s", s.error().message.c_str(),
-                             int(addr_len_), addr_text_);
+      core::error_log().logf(core::LogLevel::crit, id_, "%s, client: %.*s",
+                             s.error().message.c_str(), int(addr_len_), addr_text_);
       body_store_failed_ = true;
       return BodyProgress::kError;
     }
@@ -408,8 +416,9 @@ Connection::BodyProgress Connection::discard_body() {
 }
 
 void Connection::fail_request(int status, std::string_view reason) {
-  core::error_log().logf(core::LogLevel::info, id_, "%.*s while reading client request, client: %.*s",
-                         int(reason.size()), reason.data(), int(addr_len_), addr_text_);
+  core::error_log().logf(core::LogLevel::info, id_,
+                         "%.*s while reading client request, client: %.*s", int(reason.size()),
+                         reason.data(), int(addr_len_), addr_text_);
   answer_unparsed(status);
 }
 
@@ -562,7 +571,8 @@ void Connection::close() {
   out_.discard();
   in_.clear();
   // Give the worker back any scratch storage this connection holds, so the next one starts warm.
-  if (worker_.scratch_in().capacity() == 0 && in_.capacity() != 0) std::swap(in_, worker_.scratch_in());
+  if (worker_.scratch_in().capacity() == 0 && in_.capacity() != 0)
+    std::swap(in_, worker_.scratch_in());
   if (worker_.scratch_out().capacity() == 0 && out_.bytes().capacity() != 0) {
     out_.swap_storage(worker_.scratch_out());
   }

@@ -134,7 +134,10 @@ void ProxyRequest::log_error(const std::string& message) {
     const config::UpstreamServer& s = upstream_.conf().servers[static_cast<size_t>(server_)];
     line += ", upstream: \"http://";
     line += s.addr_text;
-    line += ex_.uri.empty() ? "/" : "";
+    // The URI as sent upstream (nginx prints it too): the request line's middle.
+    const size_t sp1 = request_.find(' ');
+    const size_t sp2 = sp1 == std::string::npos ? sp1 : request_.find(' ', sp1 + 1);
+    if (sp2 != std::string::npos) line.append(request_, sp1 + 1, sp2 - sp1 - 1);
     line += "\"";
   }
   if (!head_.host.empty()) {
@@ -253,7 +256,9 @@ void ProxyRequest::connect_to(int i) {
   body_sent_ = 0;
   request_fully_sent_ = false;
   in_.clear();
-  parser_.reset();
+  http::ResponseLimits limits;
+  limits.max_head = static_cast<size_t>(std::max<int64_t>(conf_.buffer_size, 1024));
+  parser_ = http::ResponseParser(limits);
   upstream_.begin(i);
 
   reused_ = false;
@@ -563,17 +568,8 @@ namespace wc::web {
 bool ProxyRequest::parse_head() {
   for (;;) {
     size_t consumed = 0;
-    http::ResponseLimits limits;
-    limits.max_head = static_cast<size_t>(std::max<int64_t>(conf_.buffer_size, 1024));
-    parser_ = http::ResponseParser(limits);
     const http::ParseStatus st = parser_.parse(in_.readable(), head_.method, resp_, consumed);
-    if (st == http::ParseStatus::kNeedMore) {
-      if (in_.size() > limits.max_head) {
-        attempt_failed(Failure::kInvalidHeader, 0,
-                       "upstream sent too big header while reading response header from upstream");
-      }
-      return false;
-    }
+    if (st == http::ParseStatus::kNeedMore) return false;
     if (st == http::ParseStatus::kError) {
       const std::string reason =
           std::string(parser_.error().reason) + " while reading response header from upstream";
@@ -582,6 +578,7 @@ bool ProxyRequest::parse_head() {
     }
     if (resp_.body == http::ParsedResponse::Body::kInformational) {
       in_.consume(consumed);  // 100 Continue & co.: the final answer follows
+      parser_.reset();
       continue;
     }
     header_ms_ = worker_.loop().now_ms() - attempt_start_ms_;
@@ -672,6 +669,7 @@ void ProxyRequest::start_response() {
     if (is(h.name, "Location") || is(h.name, "Refresh")) {
       // proxy_redirect: the upstream's own address becomes ours.
       std::string value(h.value);
+      bool rewritten = false;
       if (conf_.redirect != config::ProxyConf::Redirect::kOff) {
         std::string from;
         std::string to;
@@ -688,10 +686,17 @@ void ProxyRequest::start_response() {
         if (start != std::string::npos && !from.empty() &&
             value.compare(start, from.size(), from) == 0) {
           value.replace(start, from.size(), to);
+          rewritten = true;
         }
       }
       if (is(h.name, "Location")) {
-        worker_.router().absolute_location(ex_, value, location);
+        // A relative Location from the upstream stays relative (nginx passes it as it is); one
+        // proxy_redirect rewrote is made absolute as nginx's header filter does.
+        if (rewritten) {
+          worker_.router().absolute_location(ex_, value, location);
+        } else {
+          location = std::move(value);
+        }
         continue;
       }
       keep(h.name, value);
@@ -805,11 +810,16 @@ void ProxyRequest::append_client_body(std::string_view bytes) {
   }
   if (!spilled) out.bytes().append(bytes);
   if (client_chunked_) out.bytes() += "\r\n";
-  // Without buffering (or past max_temp_file_size) the upstream waits for the client.
+  // Without buffering (or past max_temp_file_size, or without a usable temporary file) the
+  // upstream waits for the client; with it, the next bytes go to the file instead.
+  const bool can_spill = buffering_ && conf_.max_temp_file_size > 0 &&
+                         spill_size_ < static_cast<uint64_t>(conf_.max_temp_file_size) &&
+                         (spill_file_ != nullptr || !spill_failed_);
+  if (spill && !spilled) spill_failed_ = true;
   const uint64_t limit =
       buffering_ ? memory_cap
                  : std::max<uint64_t>(kOutputLimitOff, static_cast<uint64_t>(conf_.buffer_size));
-  if (!spilled && out.pending() > limit) paused_ = true;
+  if (!spilled && out.pending() > limit && !(can_spill && !spill_failed_)) paused_ = true;
 }
 
 // Passes body bytes from the upstream on; false when the exchange ended (or failed) here.

@@ -143,6 +143,7 @@ class ProxyRequest final : public core::IoHandler {
   bool read_pending_ = false;
   std::shared_ptr<core::Fd> spill_file_;  // proxy_buffering's temporary file (shared with Output)
   uint64_t spill_size_ = 0;
+  bool spill_failed_ = false;
   std::string sent_store_;  // the client head's headers ($sent_http_*)
   std::vector<http::Header> sent_;
 
