@@ -27,7 +27,24 @@ def answer_ok(conn, up):
         conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
 
 
-class UriRules(ProxyTestCase):
+class UriCase(ProxyTestCase):
+    """Asks pep3333_app's /env through self.web."""
+
+    def env(self, target):
+        """Sends `GET target` as is (raw socket) and returns the app's /env JSON."""
+        [r] = raw_exchange(self.web.port,
+                           f"GET {target} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
+        self.assertEqual(r.status, 200, r)
+        return r.json()
+
+    def assertUpstreamGot(self, target, raw_uri, path_info, query):
+        e = self.env(target)
+        self.assertEqual((e["RAW_URI"], e["PATH_INFO"], e["QUERY_STRING"]),
+                         (raw_uri, path_info, query), f"client sent {target}")
+        return e
+
+
+class UriRules(UriCase):
     """proxy_pass with and without a URI part, against pep3333_app's /env."""
 
     @classmethod
@@ -42,24 +59,8 @@ class UriRules(ProxyTestCase):
   location /c/ {{ proxy_pass http://{a}/env/c2/; }}
   location /d {{ proxy_pass http://{a}/env; }}
   location = /exact {{ proxy_pass http://{a}/env/exact-target; }}
-  location /envv/ {{ proxy_pass http://{a}$request_uri; }}
-  location /rw/ {{ rewrite ^/rw/(.*)$ /env/rewritten/$1 break; proxy_pass http://{a}; }}
-  location ~ ^/re/(.*)$ {{ proxy_pass http://{a}/env/re/$1$is_args$args; }}
   location /h11/ {{ proxy_pass http://{a}/; proxy_http_version 1.1; }}
 """))
-
-    def env(self, target):
-        """Sends `GET target` as is (raw socket) and returns the app's /env JSON."""
-        [r] = raw_exchange(self.web.port,
-                           f"GET {target} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
-        self.assertEqual(r.status, 200, r)
-        return r.json()
-
-    def assertUpstreamGot(self, target, raw_uri, path_info, query):
-        e = self.env(target)
-        self.assertEqual((e["RAW_URI"], e["PATH_INFO"], e["QUERY_STRING"]),
-                         (raw_uri, path_info, query), f"client sent {target}")
-        return e
 
     def test_uri_part_replaces_matched_prefix(self):
         self.assertUpstreamGot("/a/env/x?q=1", "/env/x?q=1", "/env/x", "q=1")
@@ -87,18 +88,6 @@ class UriRules(ProxyTestCase):
         self.assertUpstreamGot("/a/env/./a/../b%41%2Fc%20d?q=%7e&r", "/env/bA/c%20d?q=%7e&r",
                                "/env/bA/c d", "q=%7e&r")
 
-    def test_request_uri_variable_passes_uri_as_is(self):
-        """proxy_pass http://APP$request_uri: the original request line's URI, untouched."""
-        self.assertUpstreamGot("/envv/a%2Fb/../c?x=1", "/envv/a%2Fb/../c?x=1", "/envv/a/b/../c",
-                               "x=1")
-
-    def test_rewrite_break_then_proxy_pass(self):
-        self.assertUpstreamGot("/rw/foo?x=1", "/env/rewritten/foo?x=1", "/env/rewritten/foo",
-                               "x=1")
-
-    def test_regex_location_with_captures(self):
-        self.assertUpstreamGot("/re/one/two?z=9", "/env/re/one/two?z=9", "/env/re/one/two", "z=9")
-
     def test_host_and_protocol(self):
         """Host is $proxy_host (the proxy_pass address); the request is HTTP/1.0 unless
         proxy_http_version 1.1."""
@@ -116,6 +105,47 @@ class UriRules(ProxyTestCase):
         self.assertEqual(r.json()["body"], "put-body")
         self.assertEqual(r.json()["CONTENT_TYPE"], "text/x-test")
         self.assertEqual(r.json()["CONTENT_LENGTH"], "8")
+
+
+class UriVariables(UriCase):
+    """proxy_pass with variables (a server of its own: a web server that refuses them still
+    runs UriRules)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        require_proxy_support()
+        cls.app = cls.cls_start_app("pep3333_app:application")
+        a = f"127.0.0.1:{cls.app.port}"
+        cls.web = cls.cls_start_web(server_block(f"""
+  location /envv/ {{ proxy_pass http://{a}$request_uri; }}
+  location ~ ^/re/(.*)$ {{ proxy_pass http://{a}/env/re/$1$is_args$args; }}
+"""))
+
+    def test_request_uri_variable_passes_uri_as_is(self):
+        """proxy_pass http://APP$request_uri: the original request line's URI, untouched."""
+        self.assertUpstreamGot("/envv/a%2Fb/../c?x=1", "/envv/a%2Fb/../c?x=1", "/envv/a/b/../c",
+                               "x=1")
+
+    def test_regex_location_with_captures(self):
+        self.assertUpstreamGot("/re/one/two?z=9", "/env/re/one/two?z=9", "/env/re/one/two", "z=9")
+
+
+class UriRewrite(UriCase):
+    """rewrite ... break, then proxy_pass without a URI part: the rewritten URI is sent."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        require_proxy_support()
+        cls.app = cls.cls_start_app("pep3333_app:application")
+        cls.web = cls.cls_start_web(server_block(
+            "location /rw/ { rewrite ^/rw/(.*)$ /env/rewritten/$1 break; "
+            f"proxy_pass http://127.0.0.1:{cls.app.port}; }}"))
+
+    def test_rewrite_break_then_proxy_pass(self):
+        self.assertUpstreamGot("/rw/foo?x=1", "/env/rewritten/foo?x=1", "/env/rewritten/foo",
+                               "x=1")
 
 
 class RequestHeaders(ProxyTestCase):
