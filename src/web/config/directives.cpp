@@ -1834,15 +1834,19 @@ Status Builder::finish_http(const ConfNode& http) {
     bool def;
     size_t index;
   };
+  auto seq = [&](const ConfNode* n) {
+    auto it = order.find(n);
+    return it == order.end() ? INT_MAX : it->second;
+  };
   std::vector<Event> events;
   for (size_t i = 0; i < upstream_defs.size(); ++i) {
-    events.push_back({order.at(upstream_defs[i].node), true, i});
+    events.push_back({seq(upstream_defs[i].node), true, i});
   }
   for (size_t i = 0; i < pass_refs.size(); ++i) {
-    events.push_back({order.at(pass_refs[i].node), false, i});
+    events.push_back({seq(pass_refs[i].node), false, i});
   }
-  std::sort(events.begin(), events.end(),
-            [](const Event& a, const Event& b) { return a.seq < b.seq; });
+  std::stable_sort(events.begin(), events.end(),
+                   [](const Event& a, const Event& b) { return a.seq < b.seq; });
   for (const Event& ev : events) {
     if (ev.def) {
       UpstreamDef& d = upstream_defs[ev.index];
