@@ -565,6 +565,36 @@ namespace wc::web {
 
 // Parses the response head from in_. True when the body phase has begun (state kReadingBody, or
 // the whole exchange is finished); false to wait for more bytes or after a failure.
+// proxy_redirect: the rules in order, the first that matches wins (nginx's
+// ngx_http_proxy_rewrite_redirect). A literal FROM is a case-sensitive prefix; a regex one
+// (~, ~*) is matched on the whole value and TO may use its captures ($1..$9). Variables other
+// than captures in a rule are not evaluated (such rules are kept as written).
+bool ProxyRequest::rewrite_redirect(std::string& value, size_t begin) {
+  const std::string_view subject = std::string_view(value).substr(begin);
+  for (const config::ProxyRedirect& rule : conf_.redirect_rules) {
+    if (!rule.regex) {
+      if (rule.from.empty() || subject.substr(0, rule.from.size()) != rule.from) continue;
+      value.replace(begin, rule.from.size(), rule.to);
+      return true;
+    }
+    config::Captures caps;
+    if (rule.compiled == nullptr || !rule.compiled->match(subject, &caps)) continue;
+    std::string out;
+    for (size_t i = 0; i < rule.to.size(); ++i) {
+      const char c = rule.to[i];
+      if (c == '$' && i + 1 < rule.to.size() && rule.to[i + 1] >= '0' && rule.to[i + 1] <= '9') {
+        out.append(caps.group(rule.to[i + 1] - '0'));
+        ++i;
+      } else {
+        out.push_back(c);
+      }
+    }
+    value.replace(begin, std::string::npos, out);
+    return true;
+  }
+  return false;
+}
+
 bool ProxyRequest::parse_head() {
   for (;;) {
     size_t consumed = 0;
@@ -671,23 +701,10 @@ void ProxyRequest::start_response() {
       std::string value(h.value);
       bool rewritten = false;
       if (conf_.redirect != config::ProxyConf::Redirect::kOff) {
-        std::string from;
-        std::string to;
-        if (conf_.redirect == config::ProxyConf::Redirect::kReplace) {
-          from = conf_.redirect_from;
-          to = conf_.redirect_to;
-        } else {
-          from = "http://" + conf_.host + (conf_.has_uri ? conf_.uri : "/");
-          to = conf_.has_uri ? ex_.location->pattern : "/";
-        }
         const size_t at = is(h.name, "Refresh") ? value.find("url=") : 0;
-        const size_t start =
+        const size_t begin =
             at == std::string::npos ? std::string::npos : (is(h.name, "Refresh") ? at + 4 : 0);
-        if (start != std::string::npos && !from.empty() &&
-            value.compare(start, from.size(), from) == 0) {
-          value.replace(start, from.size(), to);
-          rewritten = true;
-        }
+        if (begin != std::string::npos) rewritten = rewrite_redirect(value, begin);
       }
       if (is(h.name, "Location")) {
         // A relative Location from the upstream stays relative (nginx passes it as it is); one

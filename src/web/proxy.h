@@ -83,6 +83,8 @@ class ProxyRequest final : public core::IoHandler {
   void send_request();
   void read_upstream();
   bool parse_head();
+  // Applies proxy_redirect's rules to value[begin..]; true when one matched.
+  bool rewrite_redirect(std::string& value, size_t begin);
   void start_response();
   bool relay_body(std::string_view data, bool eof);
   void append_client_body(std::string_view bytes);
