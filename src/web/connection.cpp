@@ -130,6 +130,13 @@ void Connection::drive() {
         proxy_->client_drained();
         if (state_ != State::kProxy) continue;  // finished: go on with the connection
       }
+      if (proxy_->tunneling() && !in_.empty()) {
+        // WebSocket & co.: the client's bytes go upstream as they are.
+        const size_t used = proxy_->client_bytes(in_.readable());
+        in_.consume(used);
+        if (state_ != State::kProxy) continue;
+        if (used == 0 && !in_.empty()) break;  // the upstream is full: wait for it
+      }
       if (!read_pending_ || in_.size() >= kMaxBatchOutput) break;
       if (in_.writable() < kReadSize) in_.reserve(kReadSize);
       const core::IoResult r = core::read_into(fd_.get(), in_, 0);
@@ -138,6 +145,10 @@ void Connection::drive() {
         break;
       }
       if (r.ok()) continue;
+      if (proxy_->tunneling()) {
+        proxy_->client_closed();  // logs, then proxy_done closes after the output
+        continue;
+      }
       core::error_log().logf(core::LogLevel::info, id_,
                              "client prematurely closed connection while waiting for the "
                              "upstream, client: %.*s",

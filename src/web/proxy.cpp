@@ -292,6 +292,10 @@ void ProxyRequest::connect_to(int i) {
 }
 
 void ProxyRequest::on_io(uint32_t events) {
+  if (state_ == State::kTunnel) {
+    tunnel_io(events);
+    return;
+  }
   if (state_ == State::kConnecting) {
     if ((events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) == 0) return;
     const int err = core::socket_error(fd_.get());
@@ -516,6 +520,9 @@ void ProxyRequest::on_timer() {
     case State::kReadingBody:
       attempt_failed(Failure::kTimeout, 0, "while reading upstream");
       return;
+    case State::kTunnel:
+      end_tunnel();  // nothing moved either way for proxy_read_timeout
+      return;
     default:
       return;
   }
@@ -552,6 +559,10 @@ void ProxyRequest::abort() {
 void ProxyRequest::client_drained() {
   if (!paused_) return;
   paused_ = false;
+  if (state_ == State::kTunnel) {
+    tunnel_io(EPOLLIN);
+    return;
+  }
   if (fd_.valid() && state_ == State::kReadingBody) {
     // Resume: read what arrived meanwhile (edge-triggered, so read even without a new event).
     read_pending_ = true;
@@ -661,9 +672,118 @@ bool ProxyRequest::parse_head() {
       }
     }
     in_consume_head_ = consumed;
+    if (resp_.tunnel) {
+      // 101 Switching Protocols: only for a client that asked to upgrade (and a config that
+      // passed its Upgrade on); otherwise the stream cannot be relayed as HTTP any more.
+      if (!head_.upgrade || resp_.status != 101) {
+        attempt_failed(Failure::kInvalidHeader, 0,
+                       "upstream sent unexpected 101 Switching Protocols while reading response "
+                       "header from upstream");
+        return false;
+      }
+      start_tunnel();
+      return true;
+    }
     start_response();
     return true;
   }
+}
+
+// WebSocket & co.: the 101 goes to the client, then bytes are relayed both ways until either side
+// closes or nothing moves for proxy_read_timeout (nginx's ngx_http_upstream_upgrade).
+void ProxyRequest::start_tunnel() {
+  std::string& out = client_.output().bytes();
+  const size_t before = out.size();
+  out += "HTTP/1.1 101 Switching Protocols\r\nServer: ";
+  out += ex_.location->server_tokens ? "webcycle/" WEBCYCLE_VERSION : "webcycle";
+  out += "\r\nDate: ";
+  out += worker_.loop().wall_clock().http_date();
+  out += "\r\nConnection: upgrade\r\n";
+  for (const http::Header& h : resp_.headers) {
+    if (is(h.name, "Connection") || is(h.name, "Keep-Alive") || is(h.name, "Date") ||
+        is(h.name, "Server") || is(h.name, "Transfer-Encoding") || is(h.name, "Content-Length")) {
+      continue;
+    }
+    out += h.name;
+    out += ": ";
+    out += h.value;
+    out += "\r\n";
+  }
+  out += "\r\n";
+  ex_.header_bytes = out.size() - before;
+  ex_.status = 101;
+  ex_.keep_alive = false;  // the connection ends with the tunnel
+  head_sent_ = true;
+  in_.consume(in_consume_head_);
+  state_ = State::kTunnel;
+  header_ms_ = worker_.loop().now_ms() - attempt_start_ms_;
+  worker_.loop().arm(timer_, static_cast<uint64_t>(conf_.read_timeout_ms));
+  // Bytes that came after the 101 belong to the new protocol.
+  if (!in_.empty()) {
+    client_.output().bytes().append(in_.readable());
+    ex_.body_bytes += in_.size();
+    in_.clear();
+  }
+  // Edge-triggered: what the upstream sent after the 101 (or its close) may already be waiting.
+  tunnel_io(EPOLLIN);
+}
+
+size_t ProxyRequest::client_bytes(std::string_view data) {
+  if (state_ != State::kTunnel || data.empty()) return 0;
+  const core::IoResult r = core::write_some(fd_.get(), data);
+  if (r.ok()) {
+    worker_.loop().arm(timer_, static_cast<uint64_t>(conf_.read_timeout_ms));
+    return r.bytes;
+  }
+  if (r.would_block()) return 0;  // EPOLLOUT (edge-triggered) will bring the client back
+  end_tunnel();
+  return 0;
+}
+
+void ProxyRequest::tunnel_io(uint32_t events) {
+  if ((events & EPOLLOUT) != 0) client_.proxy_output();  // client bytes may flow again
+  if (state_ != State::kTunnel) return;
+  // Upstream -> client, while the client keeps up.
+  while (client_.output().pending() < kOutputLimitOff) {
+    std::string& out = client_.output().bytes();
+    const size_t before = out.size();
+    out.resize(before + kReadSize);
+    const ssize_t n = ::read(fd_.get(), out.data() + before, kReadSize);
+    if (n > 0) {
+      out.resize(before + static_cast<size_t>(n));
+      ex_.body_bytes += static_cast<uint64_t>(n);
+      worker_.loop().arm(timer_, static_cast<uint64_t>(conf_.read_timeout_ms));
+      continue;
+    }
+    out.resize(before);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      read_pending_ = false;
+      break;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    end_tunnel();  // the upstream closed (or failed): the client's connection ends too
+    return;
+  }
+  if (client_.output().pending() >= kOutputLimitOff) paused_ = true;
+  client_.proxy_output();
+}
+
+void ProxyRequest::end_tunnel() {
+  if (state_ != State::kTunnel) return;
+  worker_.loop().cancel(timer_);
+  record_attempt_end();
+  append_list(upstream_status_, "101");
+  upstream_.end(server_);
+  close_upstream();
+  state_ = State::kDone;
+  ex_.keep_alive = false;
+  ex_.upstream_addr = upstream_addr_;
+  ex_.upstream_status = upstream_status_;
+  ex_.upstream_response_time = upstream_response_time_;
+  ex_.upstream_connect_time = upstream_connect_time_;
+  ex_.upstream_header_time = upstream_header_time_;
+  client_.proxy_output();
+  client_.proxy_done();
 }
 
 void ProxyRequest::start_response() {

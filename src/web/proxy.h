@@ -65,6 +65,12 @@ class ProxyRequest final : public core::IoHandler {
   void client_drained();
   // The client went away: the upstream connection is closed (not reused), nothing more is done.
   void abort();
+  // Tunnel (after 101): the client's bytes for the upstream; returns how many were taken (0 when
+  // the upstream is not ready: the caller keeps them and tries again after proxy_output()).
+  [[nodiscard]] bool tunneling() const noexcept { return state_ == State::kTunnel; }
+  size_t client_bytes(std::string_view data);
+  // The client closed its side: the tunnel ends.
+  void client_closed() { end_tunnel(); }
 
   // For the access log (valid until destruction).
   [[nodiscard]] Exchange& exchange() noexcept { return ex_; }
@@ -73,7 +79,15 @@ class ProxyRequest final : public core::IoHandler {
   [[nodiscard]] bool client_keep_alive() const noexcept { return ex_.keep_alive; }
 
  private:
-  enum class State : uint8_t { kIdle, kConnecting, kSending, kReadingHead, kReadingBody, kDone };
+  enum class State : uint8_t {
+    kIdle,
+    kConnecting,
+    kSending,
+    kReadingHead,
+    kReadingBody,
+    kTunnel,  // after a 101: bytes relayed both ways
+    kDone,
+  };
   enum class Failure : uint8_t { kError, kTimeout, kInvalidHeader, kHttpStatus };
 
   void build_request();
@@ -86,6 +100,9 @@ class ProxyRequest final : public core::IoHandler {
   // Applies proxy_redirect's rules to value[begin..]; true when one matched.
   bool rewrite_redirect(std::string& value, size_t begin);
   void start_response();
+  void start_tunnel();
+  void tunnel_io(uint32_t events);
+  void end_tunnel();
   bool relay_body(std::string_view data, bool eof);
   void append_client_body(std::string_view bytes);
   void upstream_done(bool reusable);
