@@ -130,6 +130,10 @@ void Connection::drive() {
         proxy_->client_drained();
         if (state_ != State::kProxy) continue;  // finished: go on with the connection
       }
+      if (stream_body_ && !in_.empty()) {
+        feed_body();
+        if (state_ != State::kProxy) continue;
+      }
       if (proxy_->tunneling() && !in_.empty()) {
         // WebSocket & co.: the client's bytes go upstream as they are.
         const size_t used = proxy_->client_bytes(in_.readable());
@@ -176,7 +180,8 @@ void Connection::drive() {
       continue;
     }
     if ((!in_.empty() || state_ == State::kBody) && state_ != State::kProxy) {
-      if (!process_input()) break;  // closed
+      if (!process_input()) break;            // closed
+      if (state_ == State::kProxy) continue;  // a streamed body may already be buffered
       if (!out_.empty() || close_after_flush_) continue;
     }
     if (stopping_ && idle()) {
@@ -318,6 +323,17 @@ bool Connection::handle_head(size_t head_len) {
   body_timeout_ms_ = clamp_ms(static_cast<int64_t>(check.body_timeout_ms));
   body_store_failed_ = false;
   body_keep_.reset();
+  stream_body_ = false;
+  if (check.stream_body) {
+    // proxy_request_buffering off: the request goes upstream now; its body follows as it comes
+    // (fed from drive() while the connection is in kProxy).
+    if (head.expect_continue && head.minor >= 1)
+      out_.bytes().append("HTTP/1.1 100 Continue\r\n\r\n");
+    stream_body_ = true;
+    state_ = State::kHead;
+    raw_head_ = raw_head;
+    return answer(head, false);
+  }
   if (check.keep_body) {
     body_keep_ = std::make_unique<RequestBody>(check.body_buffer_size);
     // A body that is read (proxy_pass) gets its 100 Continue even when bytes came already, as
@@ -606,6 +622,12 @@ void Connection::proxy_done() {
   if (proxy_ == nullptr) return;
   ProxyRequest& p = *proxy_;
   worker_.access_log().log(p.exchange());
+  if (stream_body_) {
+    // Answered before the streamed body ended: the rest of it cannot be told from a next request.
+    stream_body_ = false;
+    close_after_flush_ = true;
+    linger_ = true;
+  }
   if (!p.client_keep_alive() || stopping_ || worker_.stopping()) {
     close_after_flush_ = true;
     linger_ = !in_.empty();
@@ -614,6 +636,42 @@ void Connection::proxy_done() {
   // We may be inside one of its callbacks: destroyed after this batch.
   worker_.loop().defer_delete(std::move(proxy_));
   if (!in_drive_) drive();
+}
+
+// proxy_request_buffering off: passes the decoded body bytes in in_ to the proxy, as far as it
+// takes them; tells it when the body has ended.
+void Connection::feed_body() {
+  while (stream_body_ && !in_.empty() && proxy_ != nullptr && proxy_->body_room() > 0) {
+    if (body_chunked_) {
+      size_t consumed = 0;
+      const http::ParseStatus st = chunked_->decode(
+          in_.readable().substr(0, std::min<size_t>(in_.size(), proxy_->body_room())), consumed,
+          [this](std::string_view piece) { proxy_->client_body(piece); });
+      in_.consume(consumed);
+      if (st == http::ParseStatus::kError) {
+        core::error_log().logf(core::LogLevel::info, id_, "%.*s, client: %.*s",
+                               int(chunked_->error().reason.size()),
+                               chunked_->error().reason.data(), int(addr_len_), addr_text_);
+        proxy_->abort();
+        close();
+        return;
+      }
+      if (st == http::ParseStatus::kDone) {
+        stream_body_ = false;
+        proxy_->client_body_end();
+      }
+      continue;
+    }
+    const size_t n = static_cast<size_t>(
+        std::min<uint64_t>({body_left_, in_.size(), static_cast<uint64_t>(proxy_->body_room())}));
+    proxy_->client_body(in_.readable().substr(0, n));
+    in_.consume(n);
+    body_left_ -= n;
+    if (body_left_ == 0) {
+      stream_body_ = false;
+      proxy_->client_body_end();
+    }
+  }
 }
 
 }  // namespace wc::web

@@ -128,21 +128,23 @@ class Connection final : public core::IoHandler {
   bool linger_ = false;             // the peer may still be sending: lingering close
   uint64_t body_left_ = 0;          // Content-Length body still to discard
   bool body_chunked_ = false;
-  int64_t max_body_ = 0;            // client_max_body_size of the current request's location
+  int64_t max_body_ = 0;              // client_max_body_size of the current request's location
   uint32_t body_timeout_ms_ = 60000;  // 32 bits: 49 days is plenty, and idle connections are many
   uint32_t send_timeout_ms_ = 60000;
   uint32_t keepalive_timeout_ms_ = 75000;
   uint64_t request_start_ms_ = 0;
-  std::unique_ptr<http::RequestParser> parser_;  // only while a partial head is buffered
+  std::unique_ptr<http::RequestParser> parser_;    // only while a partial head is buffered
   std::unique_ptr<http::ChunkedDecoder> chunked_;  // while a chunked body is read
   core::Buffer in_;
   // Head of a request whose body is still being read (allocated only then).
   std::unique_ptr<std::string> pending_head_;
-  std::string_view raw_head_;                   // the head being answered (for start_proxy)
-  std::unique_ptr<RequestBody> body_keep_;      // the body, kept for proxy_pass
+  std::string_view raw_head_;               // the head being answered (for start_proxy)
+  std::unique_ptr<RequestBody> body_keep_;  // the body, kept for proxy_pass
   bool body_store_failed_ = false;
-  std::unique_ptr<ProxyRequest> proxy_;   // while kProxy
+  std::unique_ptr<ProxyRequest> proxy_;  // while kProxy
   bool in_drive_ = false;
+  bool stream_body_ = false;  // proxy_request_buffering off: body still coming
+  void feed_body();
   Output out_;
   core::Timer timer_;
   char addr_text_[40];  // the longest IPv6 text is 39 characters

@@ -116,6 +116,9 @@ ProxyRequest::ProxyRequest(Connection& client, Worker& worker, const Exchange& e
   ex_.proxy_host = conf_.host;
   ex_.proxy_port = conf_.port;
   idempotent_ = idempotent(head_.method);
+  streaming_ = body_ == nullptr && head_.body != http::RequestHead::Body::kNone &&
+               conf_.pass_request_body && !conf_.request_buffering;
+  stream_chunked_ = streaming_ && head_.body == http::RequestHead::Body::kChunked;
   timer_.set_callback([this] { on_timer(); });
 }
 
@@ -201,7 +204,14 @@ void ProxyRequest::build_request() {
     r += "\r\n";
   }
   if (!connection_set) r += "Connection: close\r\n";
-  if (body_ != nullptr && (body_->size() > 0 || head_.body != http::RequestHead::Body::kNone)) {
+  if (stream_chunked_) {
+    r += "Transfer-Encoding: chunked\r\n";
+  } else if (streaming_) {
+    r += "Content-Length: ";
+    append_number(r, head_.content_length);
+    r += "\r\n";
+  } else if (body_ != nullptr &&
+             (body_->size() > 0 || head_.body != http::RequestHead::Body::kNone)) {
     r += "Content-Length: ";
     append_number(r, body_->size());
     r += "\r\n";
@@ -356,6 +366,23 @@ void ProxyRequest::send_request() {
         r = core::write_some(fd_.get(), rest);
         if (r.ok()) body_sent_ += r.bytes;
       }
+    } else if (streaming_ && stream_sent_ < stream_out_.size()) {
+      r = core::write_some(fd_.get(), std::string_view(stream_out_).substr(stream_sent_));
+      if (r.ok()) {
+        stream_sent_ += r.bytes;
+        if (stream_sent_ == stream_out_.size()) {
+          stream_out_.clear();
+          stream_sent_ = 0;
+        } else if (stream_sent_ > 65536) {
+          stream_out_.erase(0, stream_sent_);  // sent bytes are not kept
+          stream_sent_ = 0;
+        }
+        if (!stream_ended_) client_.proxy_output();  // room again: the client's bytes may come
+      }
+    } else if (streaming_ && !stream_ended_) {
+      // The body is still arriving from the client: wait for it (under proxy_send_timeout).
+      worker_.loop().arm(timer_, static_cast<uint64_t>(conf_.send_timeout_ms));
+      return;
     } else {
       request_fully_sent_ = true;
       state_ = State::kReadingHead;
@@ -488,6 +515,8 @@ void ProxyRequest::attempt_failed(Failure kind, int err, const char* what) {
                         : kind == Failure::kInvalidHeader ? config::kNextInvalidHeader
                                                           : config::kNextError;
   bool retry = (conf_.next_upstream & config::kNextOff) == 0 && (conf_.next_upstream & cond) != 0;
+  // A streamed body cannot be sent twice once bytes of it left the client's buffer.
+  if (streaming_ && stream_passed_ > 0) retry = false;
   // A non-idempotent request is passed on again only if it was never sent (nginx's rule).
   if (retry && !idempotent_ && request_sent_ > 0 &&
       (conf_.next_upstream & config::kNextNonIdempotent) == 0) {
@@ -554,6 +583,34 @@ void ProxyRequest::abort() {
   if (server_ >= 0 && fd_.valid()) upstream_.end(server_);
   close_upstream();
   state_ = State::kDone;
+}
+
+size_t ProxyRequest::body_room() const noexcept {
+  if (!streaming_ || stream_ended_ || state_ == State::kDone) return 0;
+  constexpr size_t kStreamBuffer = 64 * 1024;
+  const size_t pending = stream_out_.size() - stream_sent_;
+  return pending >= kStreamBuffer ? 0 : kStreamBuffer - pending;
+}
+
+void ProxyRequest::client_body(std::string_view bytes) {
+  if (!streaming_ || bytes.empty()) return;
+  stream_passed_ += bytes.size();
+  if (stream_chunked_) {
+    append_hex(stream_out_, bytes.size());
+    stream_out_ += "\r\n";
+    stream_out_.append(bytes);
+    stream_out_ += "\r\n";
+  } else {
+    stream_out_.append(bytes);
+  }
+  if (state_ == State::kSending && request_sent_ == request_.size()) send_request();
+}
+
+void ProxyRequest::client_body_end() {
+  if (!streaming_ || stream_ended_) return;
+  stream_ended_ = true;
+  if (stream_chunked_) stream_out_ += "0\r\n\r\n";
+  if (state_ == State::kSending && request_sent_ == request_.size()) send_request();
 }
 
 void ProxyRequest::client_drained() {

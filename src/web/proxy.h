@@ -72,6 +72,13 @@ class ProxyRequest final : public core::IoHandler {
   // The client closed its side: the tunnel ends.
   void client_closed() { end_tunnel(); }
 
+  // proxy_request_buffering off: the body arrives after start(). Room for more bytes (0: the
+  // upstream is behind, or the body is not streamed); client_body() queues decoded bytes (framed
+  // for the upstream) and sends what it can; client_body_end() after the last byte.
+  [[nodiscard]] size_t body_room() const noexcept;
+  void client_body(std::string_view bytes);
+  void client_body_end();
+
   // For the access log (valid until destruction).
   [[nodiscard]] Exchange& exchange() noexcept { return ex_; }
   [[nodiscard]] bool finished() const noexcept { return state_ == State::kDone; }
@@ -130,6 +137,13 @@ class ProxyRequest final : public core::IoHandler {
   Exchange ex_;
   std::unique_ptr<RequestBody> body_;
   bool idempotent_ = true;
+  // A streamed body (proxy_request_buffering off): framed bytes waiting for the upstream.
+  bool streaming_ = false;
+  bool stream_chunked_ = false;
+  bool stream_ended_ = false;
+  uint64_t stream_passed_ = 0;  // body bytes taken from the client so far
+  std::string stream_out_;
+  size_t stream_sent_ = 0;
 
   // The upstream request (the same bytes for every attempt).
   std::string request_;

@@ -74,11 +74,16 @@ RequestFields scan_fields(const RequestHead& h) {
     if (n.size() < 5) continue;
     const char c = char(n[0] | 0x20);
     if (c == 'i') {
-      if (http::iequals(n, "If-Match")) f.if_match = hd.value;
-      else if (http::iequals(n, "If-None-Match")) f.if_none_match = hd.value;
-      else if (http::iequals(n, "If-Modified-Since")) f.if_modified_since = hd.value;
-      else if (http::iequals(n, "If-Unmodified-Since")) f.if_unmodified_since = hd.value;
-      else if (http::iequals(n, "If-Range")) f.if_range = hd.value;
+      if (http::iequals(n, "If-Match"))
+        f.if_match = hd.value;
+      else if (http::iequals(n, "If-None-Match"))
+        f.if_none_match = hd.value;
+      else if (http::iequals(n, "If-Modified-Since"))
+        f.if_modified_since = hd.value;
+      else if (http::iequals(n, "If-Unmodified-Since"))
+        f.if_unmodified_since = hd.value;
+      else if (http::iequals(n, "If-Range"))
+        f.if_range = hd.value;
     } else if (c == 'r' && http::iequals(n, "Range")) {
       f.range = hd.value;
     }
@@ -126,8 +131,9 @@ Status Router::init(const config::WebConfig& config, core::EventLoop& loop) {
       if (!t) return fail(t.error().message + " in " + loc->file + ":" + std::to_string(loc->line));
       scripts.return_text = std::move(*t);
     }
-    const bool regex_alias = loc->root_is_alias && (loc->kind == LocationConf::Kind::kRegex ||
-                                                    loc->kind == LocationConf::Kind::kRegexCaseless);
+    const bool regex_alias =
+        loc->root_is_alias && (loc->kind == LocationConf::Kind::kRegex ||
+                               loc->kind == LocationConf::Kind::kRegexCaseless);
     if (regex_alias) {
       auto t = vars::Template::compile(loc->root);
       if (!t) return fail(t.error().message + " in " + loc->file + ":" + std::to_string(loc->line));
@@ -143,7 +149,8 @@ Status Router::init(const config::WebConfig& config, core::EventLoop& loop) {
       // proxy_set_header values, compiled once per location that proxies.
       for (const config::ProxyHeaderConf& h : loc->proxy.set_headers) {
         auto t = vars::Template::compile(h.value);
-        if (!t) return fail(t.error().message + " in " + loc->file + ":" + std::to_string(loc->line));
+        if (!t)
+          return fail(t.error().message + " in " + loc->file + ":" + std::to_string(loc->line));
         if (t->uses(vars::Template::Var::request_id)) need_request_id_ = true;
         scripts.proxy_headers.push_back(std::move(*t));
       }
@@ -179,11 +186,14 @@ core::ErrorLog& Router::log_of(const Exchange& ex) {
 
 void Router::reopen_logs() {
   for (auto& [path, log] : error_logs_) {
-    if (auto s = log->reopen(); !s) core::error_log().log(core::LogLevel::alert, 0, s.error().message);
+    if (auto s = log->reopen(); !s)
+      core::error_log().log(core::LogLevel::alert, 0, s.error().message);
   }
 }
 
-std::string_view Router::request_line(const http::RequestHead& head) { return request_line_of(head); }
+std::string_view Router::request_line(const http::RequestHead& head) {
+  return request_line_of(head);
+}
 
 void Router::respond(Exchange& ex, Output& out) {
   const RequestHead& h = ex.head;
@@ -225,6 +235,10 @@ Router::BodyCheck Router::check_body(const ConnectionInfo& conn, const http::Req
   const LocationConf& loc = config::find_location(server, uri, nullptr);
   check.body_timeout_ms = static_cast<uint64_t>(loc.client_body_timeout_ms);
   check.keep_body = loc.proxy.pass && loc.proxy.pass_request_body && loc.ret.code == 0;
+  // Streamed when asked, for a length-delimited body or (HTTP/1.1 upstream only) a chunked one,
+  // as nginx: a chunked body to an HTTP/1.0 upstream must be buffered to learn its length.
+  check.stream_body = check.keep_body && !loc.proxy.request_buffering &&
+                      (head.body == RequestHead::Body::kLength || loc.proxy.http_minor == 1);
   check.body_buffer_size = static_cast<uint64_t>(std::max<int64_t>(loc.client_body_buffer_size, 0));
   const int64_t max = loc.client_max_body_size;
   if (head.body == RequestHead::Body::kLength && max > 0 &&
@@ -275,8 +289,8 @@ bool Router::location_allows_body_size(Exchange& ex) {
   if (max <= 0 || ex.head.body != RequestHead::Body::kLength) return true;
   if (ex.head.content_length <= static_cast<uint64_t>(max)) return true;
   log_request(ex, core::LogLevel::error,
-              "client intended to send too large body: " +
-                  std::to_string(ex.head.content_length) + " bytes");
+              "client intended to send too large body: " + std::to_string(ex.head.content_length) +
+                  " bytes");
   return false;
 }
 
@@ -326,7 +340,8 @@ void Router::log_open_error(const Exchange& ex, const Error& error, int level) {
   log_request(ex, static_cast<core::LogLevel>(level), error.message);
 }
 
-// nginx's context for a request's error-log line: ", client: A, server: N, request: "L", host: "H"".
+// nginx's context for a request's error-log line: ", client: A, server: N, request: "L", host:
+// "H"".
 void Router::log_request(const Exchange& ex, core::LogLevel level, std::string_view message) {
   core::ErrorLog& log = log_of(ex);
   if (!log.enabled(level)) return;
@@ -630,8 +645,8 @@ void Router::finish_head(Exchange& ex, Output& out, http::ResponseHead& head) {
       ex.keep_alive = false;
     }
   }
-  head.connection =
-      ex.keep_alive ? http::ResponseHead::Connection::kKeepAlive : http::ResponseHead::Connection::kClose;
+  head.connection = ex.keep_alive ? http::ResponseHead::Connection::kKeepAlive
+                                  : http::ResponseHead::Connection::kClose;
   if (ex.keep_alive && loc.keepalive_header_timeout_s > 0) {
     head.keep_alive_timeout = static_cast<int>(loc.keepalive_header_timeout_s);
   }
@@ -642,7 +657,8 @@ void Router::finish_head(Exchange& ex, Output& out, http::ResponseHead& head) {
   ex.status = head.status;
   ex.sent_content_type = head.content_type;
   ex.has_content_length = head.content_length >= 0;
-  ex.sent_content_length = head.content_length >= 0 ? static_cast<uint64_t>(head.content_length) : 0;
+  ex.sent_content_length =
+      head.content_length >= 0 ? static_cast<uint64_t>(head.content_length) : 0;
   ex.sent_location = head.location;
 }
 
@@ -657,7 +673,8 @@ void Router::send_file(Exchange& ex, Output& out, static_files::FileRef file) {
   ch.if_unmodified_since = fields.if_unmodified_since;
   ch.if_none_match = fields.if_none_match;
   ch.if_modified_since = fields.if_modified_since;
-  const auto cond = static_files::evaluate_conditionals(ch, etag, f.mtime, ims_mode(loc.if_modified_since));
+  const auto cond =
+      static_files::evaluate_conditionals(ch, etag, f.mtime, ims_mode(loc.if_modified_since));
   if (cond == static_files::Conditional::precondition_failed) {
     send_error(ex, out, 412);
     return;
@@ -698,7 +715,8 @@ void Router::send_file(Exchange& ex, Output& out, static_files::FileRef file) {
       head.status = 206;
       head.content_type = content_type;
       head.content_length = static_cast<int64_t>(ranges_[0].length());
-      extra[0] = {"Content-Range", static_files::format_content_range(ranges_[0], f.size, range_buf)};
+      extra[0] = {"Content-Range",
+                  static_files::format_content_range(ranges_[0], f.size, range_buf)};
       head.extra = std::span<const http::Header>(extra, 1);
       break;
     case static_files::RangeOutcome::multiple:
@@ -763,13 +781,14 @@ void Router::fill_vars(const Exchange& ex, vars::RequestVars& v) {
   v.args = ex.args;
   v.host = h.host;
   v.server_protocol = h.method_name.empty() ? std::string_view{}
-                      : h.minor == 0 ? std::string_view("HTTP/1.0")
-                                     : std::string_view("HTTP/1.1");
+                      : h.minor == 0        ? std::string_view("HTTP/1.0")
+                                            : std::string_view("HTTP/1.1");
   v.scheme = "http";
   header_views_.clear();
   for (const http::Header& hd : h.headers) header_views_.push_back({hd.name, hd.value});
   v.request_headers = header_views_;
-  v.server_name = ex.server != nullptr ? std::string_view(ex.server->primary_name()) : std::string_view{};
+  v.server_name =
+      ex.server != nullptr ? std::string_view(ex.server->primary_name()) : std::string_view{};
   if (ex.location != nullptr) v.document_root = ex.location->root;
   v.request_filename = ex.filename;
   v.hostname = hostname_;
@@ -802,8 +821,9 @@ void Router::fill_vars(const Exchange& ex, vars::RequestVars& v) {
   if (ex.has_content_length) {
     auto r = std::to_chars(content_length_text_, content_length_text_ + sizeof content_length_text_,
                            ex.sent_content_length);
-    sent_views_.push_back({"Content-Length",
-                           std::string_view(content_length_text_, size_t(r.ptr - content_length_text_))});
+    sent_views_.push_back(
+        {"Content-Length",
+         std::string_view(content_length_text_, size_t(r.ptr - content_length_text_))});
   }
   if (!ex.sent_location.empty()) sent_views_.push_back({"Location", ex.sent_location});
   sent_views_.push_back({"Connection", ex.keep_alive ? "keep-alive" : "close"});

@@ -50,7 +50,9 @@ class Router {
   struct BodyCheck {
     int status = 0;
     uint64_t body_timeout_ms = 60000;
-    bool keep_body = false;            // the location proxies the request: the body is kept
+    bool keep_body = false;             // the location proxies the request: the body is kept
+    bool stream_body = false;           // ... and passes it on as it arrives
+                                        // (proxy_request_buffering off)
     uint64_t body_buffer_size = 16384;  // client_body_buffer_size: in memory up to this
   };
   [[nodiscard]] BodyCheck check_body(const ConnectionInfo& conn, const http::RequestHead& head);
@@ -77,7 +79,9 @@ class Router {
   // answer (Server, Date, Connection decided here as for every answer; `head` carries the rest);
   // a relative Location made absolute as nginx's header filter does.
   void respond_proxy_error(Exchange& ex, int status, Output& out) { send_error(ex, out, status); }
-  void proxy_head(Exchange& ex, Output& out, http::ResponseHead& head) { finish_head(ex, out, head); }
+  void proxy_head(Exchange& ex, Output& out, http::ResponseHead& head) {
+    finish_head(ex, out, head);
+  }
   void absolute_location(const Exchange& ex, std::string_view location, std::string& out) {
     make_absolute(ex, location, out);
   }
@@ -90,7 +94,7 @@ class Router {
   struct LocationScripts {
     std::vector<vars::Template> try_files;
     vars::Template return_text;
-    vars::Template alias;  // `alias` of a regex location, with captures
+    vars::Template alias;                       // `alias` of a regex location, with captures
     std::vector<vars::Template> proxy_headers;  // proxy_set_header values, in ProxyConf's order
   };
   enum class Next : uint8_t { kDone, kRedirect };
