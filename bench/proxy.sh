@@ -256,8 +256,19 @@ med() { median "${R[$1,$2]:-}" || true; }
 
 both_ticks() { echo $(($(cpu_ticks "${WEB_PID[$1]}") + $(cpu_ticks "${APP_PID[$1]}"))); }
 
+# Sockets in TIME_WAIT on this machine. gunicorn's sync worker closes every connection and the
+# uwsgi protocol has no keep-alive, so nginx-gunicorn and nginx-uwsgi leave tens of thousands
+# behind (60 s each); so does any other connection-per-request load running beside this script.
+# Near the kernel's tcp_max_tw_buckets (131072 here) or when one server port's tuples are all
+# taken, new connections hit TIME_WAIT tuples and wait for a SYN retransmit: p99 near 1 s and
+# req/s collapses (seen here with another load running at the same time). Counted before each
+# run, recorded, and a warning printed when it looks like that.
+tw_count() { ss -Htan state time-wait 2>/dev/null | wc -l; }
+
 measure() {  # measure STACK SECONDS [record]
-  local s=$1 secs=$2 before after line reqs bytes elapsed p99 errors
+  local s=$1 secs=$2 before after line reqs bytes elapsed p99 errors tw
+  tw=$(tw_count)
+  [ "$tw" -lt 90000 ] || log "proxy.sh: $s: $tw sockets in TIME_WAIT before this run (figures may suffer; see bench/README.md)"
   before=$(both_ticks "$s")
   line=$(run_wrk "${PORT[$s]}" "$secs")
   after=$(both_ticks "$s")
@@ -272,10 +283,13 @@ measure() {  # measure STACK SECONDS [record]
   add "$s" p99us "$p99"
   add "$s" cpuus "$(awk -v c=$((after - before)) -v hz="$CLK_TCK" -v r="$reqs" 'BEGIN { printf "%.2f", c / hz * 1e6 / r }')"
   add "$s" errors "$errors"
+  add "$s" timewait "$tw"
   [ "${errors:-0}" -eq 0 ] || log "proxy.sh: $s: $errors errors"
+  [ "${p99:-0}" -lt 900000 ] || log "proxy.sh: $s: p99 $((p99 / 1000)) ms: SYN retransmits? ($(tw_count) sockets in TIME_WAIT now)"
 }
 
 LOADAVG_START=$(cut -d' ' -f1-3 /proc/loadavg)
+TW_START=$(tw_count)
 log "proxy.sh: $(nproc) cores, servers on CPU $SERVER_CPU, load on CPU $CLIENT_CPU; stacks: ${active[*]}"
 log "proxy.sh: PASSES=$PASSES DURATION=${DURATION}s CONNS=$CONNS; temp dir $RUN"
 up=()
@@ -301,6 +315,8 @@ if wants_webcycle; then
   echo "webcycle: $WEBCYCLE_BIN (tree at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ' + local changes'))"
 fi
 echo "load average at start: $LOADAVG_START; at end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every figure)"
+TW_MAX=$(for s in "${active[@]}"; do echo "${R[$s,timewait]:-}"; done | tr ' ' '\n' | grep . | sort -n | tail -1 || true)
+echo "sockets in TIME_WAIT at start: $TW_START; the most before one run: ${TW_MAX:-?} (a p99 near 1 s with ~100k of them: SYN retransmits, see bench/README.md)"
 echo
 echo "hello: GET / (13-byte body) through the web server"
 printf '%-16s %10s %10s %12s %12s %8s\n' stack req/s "p99 ms" "CPU us/req" "peak RSS MB" errors
