@@ -15,8 +15,9 @@
 # 127.0.0.1:APP; include uwsgi_params;` (the uwsgi protocol has no keep-alive). App servers: no
 # access log (gunicorn's default; uWSGI --disable-logging).
 # Load: wrk -t1 -cCONNS -dDURATION --latency on GET /, PASSES passes (stacks take turns inside
-# each pass), medians: req/s, p99 latency, CPU per request (both servers, all their processes),
-# peak RSS (VmHWM summed over both), errors (connect/read/write/timeout and non-2xx answers).
+# each pass), medians: req/s, p99 latency, CPU per request (web server and app server apart, all
+# their processes), peak RSS (VmHWM summed over both), errors (connect/read/write/timeout and
+# non-2xx answers).
 # Then the issue's targets with PASS/FAIL: webcycle >= 4x nginx-gunicorn and >= 2.5x nginx-uwsgi.
 #
 # Environment: PASSES (3), DURATION (10, seconds), STACKS ("webcycle nginx-gunicorn nginx-uwsgi
@@ -254,7 +255,6 @@ declare -A R
 add() { R[$1,$2]="${R[$1,$2]:-} $3"; printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$RESULTS"; }
 med() { median "${R[$1,$2]:-}" || true; }
 
-both_ticks() { echo $(($(cpu_ticks "${WEB_PID[$1]}") + $(cpu_ticks "${APP_PID[$1]}"))); }
 
 # Sockets in TIME_WAIT on this machine. gunicorn's sync worker closes every connection and the
 # uwsgi protocol has no keep-alive, so nginx-gunicorn and nginx-uwsgi leave tens of thousands
@@ -266,12 +266,13 @@ both_ticks() { echo $(($(cpu_ticks "${WEB_PID[$1]}") + $(cpu_ticks "${APP_PID[$1
 tw_count() { ss -Htan state time-wait 2>/dev/null | wc -l; }
 
 measure() {  # measure STACK SECONDS [record]
-  local s=$1 secs=$2 before after line reqs bytes elapsed p99 errors tw
+  local s=$1 secs=$2 line reqs bytes elapsed p99 errors tw
   tw=$(tw_count)
   [ "$tw" -lt 90000 ] || log "proxy.sh: $s: $tw sockets in TIME_WAIT before this run (figures may suffer; see bench/README.md)"
-  before=$(both_ticks "$s")
+  local web0 app0 web1 app1
+  web0=$(cpu_ticks "${WEB_PID[$s]}") app0=$(cpu_ticks "${APP_PID[$s]}")
   line=$(run_wrk "${PORT[$s]}" "$secs")
-  after=$(both_ticks "$s")
+  web1=$(cpu_ticks "${WEB_PID[$s]}") app1=$(cpu_ticks "${APP_PID[$s]}")
   [ "${3:-}" = record ] || return 0
   read -r reqs bytes elapsed p99 errors <<<"${line:-0 0 1 0 0}"
   if [ "${reqs:-0}" -le 0 ]; then
@@ -281,7 +282,8 @@ measure() {  # measure STACK SECONDS [record]
   fi
   add "$s" rps "$(awk -v r="$reqs" -v e="$elapsed" 'BEGIN { printf "%.0f", r / e }')"
   add "$s" p99us "$p99"
-  add "$s" cpuus "$(awk -v c=$((after - before)) -v hz="$CLK_TCK" -v r="$reqs" 'BEGIN { printf "%.2f", c / hz * 1e6 / r }')"
+  add "$s" webus "$(awk -v c=$((web1 - web0)) -v hz="$CLK_TCK" -v r="$reqs" 'BEGIN { printf "%.2f", c / hz * 1e6 / r }')"
+  add "$s" appus "$(awk -v c=$((app1 - app0)) -v hz="$CLK_TCK" -v r="$reqs" 'BEGIN { printf "%.2f", c / hz * 1e6 / r }')"
   add "$s" errors "$errors"
   add "$s" timewait "$tw"
   [ "${errors:-0}" -eq 0 ] || log "proxy.sh: $s: $errors errors"
@@ -319,11 +321,11 @@ TW_MAX=$(for s in "${active[@]}"; do echo "${R[$s,timewait]:-}"; done | tr ' ' '
 echo "sockets in TIME_WAIT at start: $TW_START; the most before one run: ${TW_MAX:-?} (a p99 near 1 s with ~100k of them: SYN retransmits, see bench/README.md)"
 echo
 echo "hello: GET / (13-byte body) through the web server"
-printf '%-16s %10s %10s %12s %12s %8s\n' stack req/s "p99 ms" "CPU us/req" "peak RSS MB" errors
+printf '%-16s %10s %10s %10s %10s %12s %8s\n' stack req/s "p99 ms" "web us/req" "app us/req" "peak RSS MB" errors
 for s in "${active[@]}"; do
   [ -n "${R[$s,rps]:-}" ] || { printf '%-16s %10s\n' "$s" "(not run)"; continue; }
-  printf '%-16s %10s %10s %12s %12s %8s\n' "$s" "$(med "$s" rps)" \
-    "$(awk -v v="$(med "$s" p99us)" 'BEGIN { printf "%.2f", v / 1000 }')" "$(med "$s" cpuus)" \
+  printf '%-16s %10s %10s %10s %10s %12s %8s\n' "$s" "$(med "$s" rps)" \
+    "$(awk -v v="$(med "$s" p99us)" 'BEGIN { printf "%.2f", v / 1000 }')" "$(med "$s" webus)" "$(med "$s" appus)" \
     "$(awk -v v="$(med "$s" hwmkb)" 'BEGIN { printf "%.1f", v / 1024 }')" "$(med "$s" errors)"
 done
 
