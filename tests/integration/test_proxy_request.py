@@ -1,4 +1,5 @@
-"""What the upstream receives, and what comes back (issue 4): proxy_pass's URI rules, the request
+"""What the upstream receives, and what comes back (issue 4): proxy_pass's URI rules (and unix:
+socket upstreams), the request
 headers a proxy sets and drops, hop-by-hop headers in both directions, proxy_hide_header,
 X-Request-ID through both servers' logs, and $upstream_* in log_format.
 
@@ -147,6 +148,31 @@ class UriRewrite(UriCase):
     def test_rewrite_break_then_proxy_pass(self):
         self.assertUpstreamGot("/rw/foo?x=1", "/env/rewritten/foo?x=1", "/env/rewritten/foo",
                                "x=1")
+
+
+class UnixSocketUpstream(ProxyTestCase):
+    """proxy_pass http://unix:/path: and an upstream server unix:/path."""
+
+    def test_unix_socket(self):
+        require_proxy_support(need="upstream")
+        from proxy_harness import ProxyAppServer
+        app = ProxyAppServer("pep3333_app:application", [], bind=False, name="unix")
+        self.addCleanup(app.cleanup)
+        sock = app.path("app.sock")
+        app.extra_args = ["-b", f"unix:{sock}"]
+        app.start(wait_unix=sock)
+        web = self.start_web(f"upstream via_unix {{ server unix:{sock}; }}\n" + server_block(f"""
+  location /direct/ {{ proxy_pass http://unix:{sock}:/; }}
+  location /pool/ {{ proxy_pass http://via_unix/; }}
+"""))
+        r = request(web.port, "/direct/env?x=1")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json()["PATH_INFO"], r.json()["QUERY_STRING"]), ("/env", "x=1"))
+        # $proxy_host for a unix socket is "localhost" (nginx).
+        self.assertEqual(r.json()["HTTP_HOST"], "localhost")
+        r = request(web.port, "/pool/env")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["HTTP_HOST"], "via_unix")
 
 
 class RequestHeaders(ProxyTestCase):
