@@ -1,7 +1,6 @@
-"""What the upstream receives, and what comes back (issue 4): proxy_pass's URI rules (and unix:
-socket upstreams), the request
-headers a proxy sets and drops, hop-by-hop headers in both directions, proxy_hide_header,
-X-Request-ID through both servers' logs, and $upstream_* in log_format.
+"""What the upstream receives, and what comes back (issue 4): proxy_pass's URI rules, unix-socket
+upstreams, the request headers a proxy sets and drops, hop-by-hop headers in both directions,
+proxy_hide_header, X-Request-ID through both servers' logs, and $upstream_* in log_format.
 
 The URI tests ask apps/pep3333_app.py's /env route (it echoes PATH_INFO, QUERY_STRING, RAW_URI
 and HTTP_* as JSON) behind the app server under test (WEBCYCLE_TEST_APP_SERVER); the header
