@@ -189,6 +189,7 @@ Status AppMaster::spawn_worker() {
   setup.slot = &board_.slot(slot);
   setup.preloaded = has_preloaded_ ? &preloaded_ : nullptr;
   setup.max_requests = options_.max_requests;
+  setup.master = ::getpid();
   if (setup.max_requests != 0 && options_.max_requests_jitter != 0) {
     static std::mt19937 rng(static_cast<unsigned>(::getpid()) ^
                             static_cast<unsigned>(monotonic_ms()));

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -110,6 +111,12 @@ Status AppWorker::init(const WorkerSetup& setup) {
     if (const char* s = std::getenv("SCRIPT_NAME")) env_script_name_ = s;
   }
 
+  // A worker never outlives its master (gunicorn's workers check their parent too): if the master
+  // is killed outright, the kernel sends this worker SIGQUIT, its quick stop.
+  ::prctl(PR_SET_PDEATHSIG, SIGQUIT);
+  if (setup.master != 0 && ::getppid() != setup.master) {
+    return fail("the master exited before the worker started");
+  }
   // The master's signals are still blocked here (inherited): TERM, USR1 & co. sent since the
   // fork wait in the SignalSet below. Only the quick-stop pair runs as a plain handler.
   struct sigaction sa {};

@@ -9,6 +9,8 @@
 // worker stops gracefully by itself and the master starts a new one.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -44,6 +46,7 @@ struct WorkerSetup {
   // --preload: the application the master imported before forking (nullptr: import it here).
   python::Application* preloaded = nullptr;
   unsigned max_requests = 0;  // this worker's budget (jitter applied), 0 = unlimited
+  pid_t master = 0;           // the master's pid (a worker exits with it)
 };
 
 // Exit codes a worker reports to the master (gunicorn's).

@@ -84,6 +84,15 @@ Status EventLoop::modify(int fd, uint32_t events, IoHandler* handler) {
   return {};
 }
 
+Status EventLoop::rebind(int fd, IoHandler* handler) {
+  assert(handler != nullptr && fd >= 0);
+  if (static_cast<size_t>(fd) >= registrations_.size() || !registrations_[fd].handler) {
+    return fail(ENOENT, "rebind(" + std::to_string(fd) + "): not registered");
+  }
+  registrations_[fd].handler = handler;
+  return {};
+}
+
 void EventLoop::remove(int fd) {
   if (fd < 0 || static_cast<size_t>(fd) >= registrations_.size()) return;
   Registration& reg = registrations_[fd];

@@ -90,6 +90,10 @@ class EventLoop {
   [[nodiscard]] Status add(int fd, uint32_t events, IoHandler* handler);
   // Changes the event mask and/or handler of a registered fd. Errors: epoll_ctl's (ENOENT).
   [[nodiscard]] Status modify(int fd, uint32_t events, IoHandler* handler);
+  // Hands a registered fd to another handler, keeping its event mask: no system call (a pooled
+  // connection passed between its pool and its users). Events already fetched in this batch go
+  // to the new handler. Errors: ENOENT when `fd` is not registered.
+  [[nodiscard]] Status rebind(int fd, IoHandler* handler);
   // Unregisters `fd` (no-op if not registered). Drops its not-yet-dispatched events.
   void remove(int fd);
 

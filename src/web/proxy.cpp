@@ -288,9 +288,8 @@ void ProxyRequest::connect_to(int i) {
     fd_ = std::move(*fd);
     if (addr.family() != AF_UNIX) (void)core::set_tcp_nodelay(fd_.get(), true);
   }
-  constexpr uint32_t kUpstreamEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
-  if (auto st = reused_ ? worker_.loop().modify(fd_.get(), kUpstreamEvents, this)
-                        : worker_.loop().add(fd_.get(), kUpstreamEvents, this);
+  if (auto st = reused_ ? worker_.loop().rebind(fd_.get(), this)
+                        : worker_.loop().add(fd_.get(), kPooledEvents, this);
       !st) {
     attempt_failed(Failure::kError, st.error().code, "epoll_ctl() failed");
     return;

@@ -14,7 +14,9 @@ struct Upstream::Idle final : core::IoHandler {
   core::Timer timer;
   // Readable while idle: the upstream closed it (or sent something unasked). Either way it can
   // no longer carry a request.
-  void on_io(uint32_t) override { owner->drop_idle(this); }
+  void on_io(uint32_t events) override {
+    if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) owner->drop_idle(this);
+  }
 };
 
 Upstream::Upstream(const config::UpstreamConf& conf, core::EventLoop& loop)
@@ -144,8 +146,11 @@ void Upstream::put_idle(int i, core::Fd fd, uint32_t requests, bool registered) 
   idle->fd = std::move(fd);
   idle->requests = requests;
   Idle* raw = idle.get();
-  const Status st = registered ? loop_.modify(raw->fd.get(), EPOLLIN | EPOLLRDHUP, raw)
-                               : loop_.add(raw->fd.get(), EPOLLIN | EPOLLRDHUP, raw);
+  // The mask a ProxyRequest uses too, so handing the connection back and forth between the cache
+  // and its users costs no epoll_ctl (EventLoop::rebind). Edge-triggered: the upstream closing it
+  // (or sending something unasked) is a new edge.
+  const Status st =
+      registered ? loop_.rebind(raw->fd.get(), raw) : loop_.add(raw->fd.get(), kPooledEvents, raw);
   if (!st) {
     if (registered) loop_.remove(raw->fd.get());
     return;  // the fd closes here

@@ -14,6 +14,8 @@
 // State is per worker process (as nginx without `zone`). Loop thread only.
 #pragma once
 
+#include <sys/epoll.h>
+
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
@@ -24,6 +26,9 @@
 #include "web/config/web_config.h"
 
 namespace wc::web {
+
+// The epoll mask of an upstream connection, in use or idle in the cache.
+inline constexpr uint32_t kPooledEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 
 class Upstream {
  public:

@@ -130,5 +130,32 @@ class BootTimeoutTest(AppTestCase):
         self.assertTrue(s.wait_for_log(r"WORKER TIMEOUT \(pid:\d+\)", timeout=10), s.read_error_log())
 
 
+def state(pid):
+    """The process's state letter from /proc, or None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read()
+    except OSError:
+        return None
+    return stat[stat.rfind(")") + 2:].split()[0]
+
+
+class OrphanTest(AppTestCase):
+    # gunicorn's sync worker notices a dead master only when its select() times out (up to
+    # --timeout / 2 later); webcycle's workers get SIGQUIT from the kernel at once.
+    @webcycle_only
+    def test_workers_exit_when_the_master_is_killed(self):
+        s = self.start_app(args=["-w", "2"], workers=2)
+        workers = s.worker_pids()
+        self.assertEqual(len(workers), 2)
+        os.kill(s.master_pid, 9)
+        deadline = time.monotonic() + 5
+        alive = workers
+        while alive and time.monotonic() < deadline:
+            alive = [p for p in workers if state(p) not in (None, "Z")]
+            time.sleep(0.05)
+        self.assertEqual(alive, [], "workers outlived their master")
+
+
 if __name__ == "__main__":
     unittest.main()
