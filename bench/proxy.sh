@@ -10,7 +10,8 @@
 #   nginx-wcapp     nginx -> webcycle app             (proxy_pass, keepalive; no target: it shows
 #                                                      what the web side alone is worth)
 # The proxy_pass stacks share one config text (webcycle web reads nginx's): worker_processes 1,
-# access_log off, `upstream app { server 127.0.0.1:APP; keepalive 32; }`, `proxy_pass
+# access_log off, `upstream app { server 127.0.0.1:APP; keepalive K; }` (K = CONNS+14, so the
+# pool never churns), `proxy_pass
 # http://app; proxy_http_version 1.1; proxy_set_header Connection "";`. nginx-uwsgi: `uwsgi_pass
 # 127.0.0.1:APP; include uwsgi_params;` (the uwsgi protocol has no keep-alive). App servers: no
 # access log (gunicorn's default; uWSGI --disable-logging).
@@ -106,7 +107,11 @@ nginx_http_extra() {     # temp paths inside the run dir, not /var/lib/nginx
   echo "client_body_temp_path $1/tmp/body; proxy_temp_path $1/tmp/proxy; uwsgi_temp_path $1/tmp/uwsgi; fastcgi_temp_path $1/tmp/fastcgi; scgi_temp_path $1/tmp/scgi;"
 }
 PROXY_LOCATION='proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection "";'
-upstream_block() { echo "upstream app { server 127.0.0.1:$1; keepalive 32; }"; }
+# keepalive at least CONNS: with fewer idle connections than requests in flight, the surplus is
+# opened and closed on every round (with 32 for 50, that churn dominated the cost of every
+# proxy_pass stack and left ~60k sockets in TIME_WAIT). Same text for every proxy_pass stack.
+KEEPALIVE=$(( CONNS > 32 ? CONNS + 14 : 32 ))
+upstream_block() { echo "upstream app { server 127.0.0.1:$1; keepalive $KEEPALIVE; }"; }
 
 # Can this webcycle run the config at all? (Until issue 4 lands: '"proxy_pass" directive is not
 # supported yet'.)
