@@ -50,10 +50,10 @@ class HostsFile {
   [[nodiscard]] static HostsFile parse(std::string_view text, std::string_view file);
 
   // Every address of `name` (ASCII case-insensitive, a trailing dot ignored) in file order; names
-  // on several lines accumulate, as glibc's "multi on" (its default since 2.26) gives them to
-  // getaddrinfo. A line naming the same address twice gives it once; the same address on two lines
-  // gives it twice, as glibc does. Empty when the name is not in the file. Valid until this
-  // object changes or dies.
+  // on several lines accumulate, as glibc's getaddrinfo gives them (every matching line, not only
+  // the first as the old gethostbyname did). A line naming the same address twice gives it once;
+  // the same address on two lines gives it twice, as glibc does. Empty when the name is not in the
+  // file. Valid until this object changes or dies.
   [[nodiscard]] const std::vector<IpAddress>& lookup(std::string_view name) const;
   // Only the IPv4 (v6 = false) or only the IPv6 addresses, in file order.
   [[nodiscard]] std::vector<IpAddress> lookup(std::string_view name, bool v6) const;

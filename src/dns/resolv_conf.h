@@ -6,7 +6,8 @@
 //
 // Lines: '#' or ';' in the first column is a comment (as glibc: not after a keyword). A keyword
 // is followed by a space or a tab.
-//   nameserver ADDR            IPv4 or IPv6 (inet_pton's rules), port 53
+//   nameserver ADDR            IPv4 or IPv6 (inet_pton's rules, the hosts file's: glibc reads
+//                              IPv4 here with inet_aton, which also takes "127.1"), port 53
 //   nameserver ADDR:PORT       webcycle: IPv4 with a port, so that an unprivileged server can be
 //   nameserver [V6ADDR]:PORT   named (glibc would refuse these lines); "[V6ADDR]" alone is port 53
 //     At most 3 (glibc's MAXNS): a further one is reported and ignored, parsing goes on.
