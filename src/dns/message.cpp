@@ -443,6 +443,12 @@ std::string MessageWriter::finish() {
   return std::move(out_);
 }
 
+size_t udp_response_limit(const Message& query, size_t server_max) noexcept {
+  if (!query.edns) return kClassicUdpSize;
+  const size_t want = std::max<size_t>(query.edns->udp_size, kClassicUdpSize);
+  return std::max(std::min(want, server_max), kClassicUdpSize);
+}
+
 std::string build_query(uint16_t id, const Question& q, bool rd, const std::optional<Edns>& edns) {
   MessageWriter w(65535);
   Header h;

@@ -172,6 +172,10 @@ class MessageWriter {
   bool done_ = false;
 };
 
+// The limit for a UDP response to `query`: 512 without EDNS, else its payload size raised to 512
+// and capped at `server_max` (1232 is the DNS flag day 2020 default, which avoids fragments).
+[[nodiscard]] size_t udp_response_limit(const Message& query, size_t server_max = 1232) noexcept;
+
 // A query: one question, RD as given, an OPT with `edns` when set (the client's UDP size).
 [[nodiscard]] std::string build_query(uint16_t id, const Question& q, bool rd,
                                       const std::optional<Edns>& edns);

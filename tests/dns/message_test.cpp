@@ -224,6 +224,19 @@ TEST(DnsMessage, BuildQuery) {
   EXPECT_EQ(q, expect);
 }
 
+TEST(DnsMessage, UdpResponseLimit) {
+  Message q;
+  EXPECT_EQ(udp_response_limit(q), 512u);
+  q.edns = Edns{};
+  q.edns->udp_size = 4096;
+  EXPECT_EQ(udp_response_limit(q), 1232u);
+  EXPECT_EQ(udp_response_limit(q, 4096), 4096u);
+  q.edns->udp_size = 100;  // below 512 means 512 (RFC 6891 6.2.5)
+  EXPECT_EQ(udp_response_limit(q), 512u);
+  q.edns->udp_size = 1000;
+  EXPECT_EQ(udp_response_limit(q), 1000u);
+}
+
 // ---- errors ----
 
 std::string header(int qd, int an, int ns = 0, int ar = 0, int flags = 0x0100) {
