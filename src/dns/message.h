@@ -101,7 +101,8 @@ enum class MessageProblem : uint8_t {
   kBadPointer,   // a compression pointer forward (or to itself), or too many hops
   kBadLabel,     // a label type 01/10 (the 0x40/0x80 bits: not a length <= 63)
   kNameTooLong,  // more than 255 bytes in wire form
-  kBadCount,     // bytes left after the counted sections (a count too low)
+  kBadCount,     // a count too high (the message ends where a record should start) or too
+                 // low (bytes left after the counted records)
   kBadRdata,     // RDATA of a known type with the wrong shape (A not 4 bytes, ...)
   kBadOpt,       // a second OPT, or one not owned by the root
 };
