@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "http/chars.h"
+#include "http/fields.h"
 #include "http/uri.h"
 
 namespace wc::http {
@@ -145,38 +146,6 @@ ParseStatus RequestParser::parse(std::string_view data, RequestHead& out, size_t
 
 namespace {
 
-// Parses a decimal Content-Length: 1*DIGIT, no sign, no list, at most 2^63-1.
-bool parse_content_length(std::string_view v, uint64_t& out) {
-  if (v.empty()) return false;
-  constexpr uint64_t kMax = 0x7fffffffffffffffULL;
-  uint64_t r = 0;
-  for (char c : v) {
-    if (c < '0' || c > '9') return false;
-    const uint64_t d = static_cast<uint64_t>(c - '0');
-    if (r > (kMax - d) / 10) return false;
-    r = r * 10 + d;
-  }
-  out = r;
-  return true;
-}
-
-// Iterates the elements of a comma-separated list (RFC 9110 5.6.1), trimming OWS. Empty
-// elements are skipped.
-template <class F>
-bool for_each_token(std::string_view v, F&& f) {
-  size_t i = 0;
-  while (i <= v.size()) {
-    size_t j = v.find(',', i);
-    if (j == std::string_view::npos) j = v.size();
-    size_t b = i, e = j;
-    while (b < e && (v[b] == ' ' || v[b] == '\t')) ++b;
-    while (e > b && (v[e - 1] == ' ' || v[e - 1] == '\t')) --e;
-    if (e > b && !f(v.substr(b, e - b))) return false;
-    i = j + 1;
-  }
-  return true;
-}
-
 // SWAR: true when none of the 8 bytes in `x` is below `lo` (lo <= 0x80) or equal to DEL.
 // Lets the common runs of plain bytes in targets and values skip the per-byte table.
 inline bool plain8(uint64_t x, uint64_t lo) {
@@ -196,14 +165,6 @@ inline const char* skip_plain(const char* p, const char* end, uint64_t lo) {
     p += 8;
   }
   return p;
-}
-
-bool is_token(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (!is(c, detail::kTchar)) return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -244,7 +205,7 @@ ParseStatus RequestParser::parse_head(std::string_view head, RequestHead& out) {
 
   // --- header fields
   bool have_host = false, have_cl = false, have_te = false, have_ctype = false;
-  bool te_chunked_last = false, te_bad = false;
+  fields::TransferCodings codings;
   bool conn_close = false, conn_keep_alive = false, conn_upgrade = false, have_upgrade = false;
   std::string_view host_value;
 
@@ -296,7 +257,7 @@ ParseStatus RequestParser::parse_head(std::string_view head, RequestHead& out) {
         break;
       case 10:
         if (iequals(hname, "connection")) {
-          (void)for_each_token(value, [&](std::string_view tok) {
+          (void)fields::for_each_element(value, [&](std::string_view tok) {
             if (iequals(tok, "close"))
               conn_close = true;
             else if (iequals(tok, "keep-alive"))
@@ -317,7 +278,7 @@ ParseStatus RequestParser::parse_head(std::string_view head, RequestHead& out) {
         if (iequals(hname, "content-length")) {
           if (have_cl) return fail(400, "client sent duplicate content-length header");
           have_cl = true;
-          if (!parse_content_length(value, out.content_length)) {
+          if (!fields::parse_digits63(value, out.content_length)) {  // no sign, no list
             return fail(400, "client sent invalid \"Content-Length\" header");
           }
         }
@@ -325,19 +286,7 @@ ParseStatus RequestParser::parse_head(std::string_view head, RequestHead& out) {
       case 17:
         if (iequals(hname, "transfer-encoding")) {
           have_te = true;
-          bool any = false;
-          const bool ok = for_each_token(value, [&](std::string_view tok) {
-            any = true;
-            if (!is_token(tok)) return false;
-            if (te_chunked_last) return false;  // a coding after chunked, or chunked twice
-            if (iequals(tok, "chunked")) {
-              te_chunked_last = true;
-            } else if (!iequals(tok, "identity")) {
-              out.transfer_coded = true;
-            }
-            return true;
-          });
-          if (!ok || !any) te_bad = true;
+          codings.add(value);
         }
         break;
       default:
@@ -364,12 +313,13 @@ ParseStatus RequestParser::parse_head(std::string_view head, RequestHead& out) {
   if (!have_host && out.minor >= 1 && limits_.require_host) {
     return fail(400, "client sent HTTP/1.1 request without \"Host\" header");
   }
+  out.transfer_coded = codings.coded;
   if (have_te) {
     if (out.minor == 0) return fail(400, "client sent \"Transfer-Encoding\" in HTTP/1.0 request");
     if (have_cl) {
       return fail(400, "client sent \"Content-Length\" and \"Transfer-Encoding\" headers");
     }
-    if (te_bad || !te_chunked_last) {
+    if (codings.bad || !codings.chunked_last) {
       return fail(400, "client sent invalid \"Transfer-Encoding\" header");
     }
     out.body = RequestHead::Body::kChunked;

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "http/chars.h"
+#include "http/fields.h"
 
 namespace wc::http {
 
@@ -60,54 +61,17 @@ inline const char* skip_plain(const char* p, const char* end, uint64_t lo) {
   return p;
 }
 
-bool is_token(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (!is(c, detail::kTchar)) return false;
-  }
-  return true;
-}
-
-std::string_view trim_ows(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// Iterates the elements of a comma-separated list (RFC 9110 5.6.1), trimming OWS. Empty
-// elements are skipped.
-template <class F>
-bool for_each_token(std::string_view v, F&& f) {
-  size_t i = 0;
-  while (i <= v.size()) {
-    size_t j = v.find(',', i);
-    if (j == std::string_view::npos) j = v.size();
-    const std::string_view tok = trim_ows(v.substr(i, j - i));
-    if (!tok.empty() && !f(tok)) return false;
-    i = j + 1;
-  }
-  return true;
-}
-
 // Content-Length = 1#(1*DIGIT), every element the same value (RFC 9110 8.6 lets a recipient take
 // "42, 42" as 42), at most 2^63-1. Empty elements ("42,") are refused: no server sends them.
 bool parse_content_length(std::string_view v, int64_t& out) {
-  constexpr uint64_t kMax = 0x7fffffffffffffffULL;
   bool any = false;
   uint64_t first = 0;
   size_t i = 0;
   while (i <= v.size()) {
     size_t j = v.find(',', i);
     if (j == std::string_view::npos) j = v.size();
-    const std::string_view elem = trim_ows(v.substr(i, j - i));
-    if (elem.empty()) return false;
     uint64_t r = 0;
-    for (char c : elem) {
-      if (c < '0' || c > '9') return false;
-      const uint64_t d = static_cast<uint64_t>(c - '0');
-      if (r > (kMax - d) / 10) return false;
-      r = r * 10 + d;
-    }
+    if (!fields::parse_digits63(fields::trim_ows(v.substr(i, j - i)), r)) return false;
     if (any && r != first) return false;
     any = true;
     first = r;
@@ -239,7 +203,8 @@ ParseStatus ResponseParser::parse_head(std::string_view head, Method request_met
   p += 2;
 
   // --- header fields
-  bool have_cl = false, have_te = false, te_chunked_last = false, te_bad = false;
+  bool have_cl = false, have_te = false;
+  fields::TransferCodings codings;
   bool conn_close = false, conn_keep_alive = false;
   // Framing errors wait until the status is known: a 2xx to CONNECT ignores those fields.
   std::string_view framing_error;
@@ -265,7 +230,7 @@ ParseStatus ResponseParser::parse_head(std::string_view head, Method request_met
     switch (hname.size()) {
       case 10:
         if (iequals(hname, "connection")) {
-          (void)for_each_token(value, [&](std::string_view tok) {
+          (void)fields::for_each_element(value, [&](std::string_view tok) {
             if (iequals(tok, "close")) {
               conn_close = true;
             } else if (iequals(tok, "keep-alive")) {
@@ -291,19 +256,7 @@ ParseStatus ResponseParser::parse_head(std::string_view head, Method request_met
       case 17:
         if (iequals(hname, "transfer-encoding")) {
           have_te = true;
-          bool any = false;
-          const bool ok = for_each_token(value, [&](std::string_view tok) {
-            any = true;
-            if (!is_token(tok)) return false;
-            if (te_chunked_last) return false;  // a coding after chunked, or chunked twice
-            if (iequals(tok, "chunked")) {
-              te_chunked_last = true;
-            } else if (!iequals(tok, "identity")) {
-              out.transfer_coded = true;
-            }
-            return true;
-          });
-          if (!ok || !any) te_bad = true;
+          codings.add(value);
         }
         break;
       default:
@@ -311,6 +264,7 @@ ParseStatus ResponseParser::parse_head(std::string_view head, Method request_met
     }
   }
 
+  out.transfer_coded = codings.coded;
   // --- framing, RFC 9112 6.3 in its order
   using Body = ParsedResponse::Body;
   const int cls = out.status / 100;
@@ -323,7 +277,7 @@ ParseStatus ResponseParser::parse_head(std::string_view head, Method request_met
     return ParseStatus::kDone;
   }
   if (have_te) {
-    if (te_bad || !te_chunked_last) return fail(kUnknownEncoding);
+    if (codings.bad || !codings.chunked_last) return fail(kUnknownEncoding);
     if (have_cl) return fail(kLengthAndEncoding);
     if (out.minor == 0) return fail(kEncodingInHttp10);
   }
