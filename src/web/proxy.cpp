@@ -494,14 +494,7 @@ void ProxyRequest::attempt_failed(Failure kind, int err, const char* what) {
     // closes without the body's end (no last chunk, or fewer bytes than Content-Length), so the
     // truncation shows; it is never completed as if whole.
     ex_.keep_alive = false;
-    state_ = State::kDone;
-    ex_.upstream_addr = upstream_addr_;
-    ex_.upstream_status = upstream_status_;
-    ex_.upstream_response_time = upstream_response_time_;
-    ex_.upstream_connect_time = upstream_connect_time_;
-    ex_.upstream_header_time = upstream_header_time_;
-    client_.proxy_output();
-    client_.proxy_done();
+    hand_back();
     return;
   }
   if (stale_keepalive) {
@@ -558,13 +551,19 @@ void ProxyRequest::on_timer() {
 
 void ProxyRequest::answer_error(int status) {
   close_upstream();
+  worker_.router().respond_proxy_error(ex_, status, client_.output());
+  hand_back();
+}
+
+// The end of every exchange, answered or failed: $upstream_* for the access log (the lists gathered
+// over every attempt), what is queued goes out, and the connection takes over again.
+void ProxyRequest::hand_back() {
   state_ = State::kDone;
   ex_.upstream_addr = upstream_addr_;
   ex_.upstream_status = upstream_status_;
   ex_.upstream_response_time = upstream_response_time_;
   ex_.upstream_connect_time = upstream_connect_time_;
   ex_.upstream_header_time = upstream_header_time_;
-  worker_.router().respond_proxy_error(ex_, status, client_.output());
   client_.proxy_output();
   client_.proxy_done();
 }
@@ -831,15 +830,8 @@ void ProxyRequest::end_tunnel() {
   append_list(upstream_status_, "101");
   upstream_.end(server_);
   close_upstream();
-  state_ = State::kDone;
   ex_.keep_alive = false;
-  ex_.upstream_addr = upstream_addr_;
-  ex_.upstream_status = upstream_status_;
-  ex_.upstream_response_time = upstream_response_time_;
-  ex_.upstream_connect_time = upstream_connect_time_;
-  ex_.upstream_header_time = upstream_header_time_;
-  client_.proxy_output();
-  client_.proxy_done();
+  hand_back();
 }
 
 void ProxyRequest::start_response() {
@@ -1085,14 +1077,7 @@ void ProxyRequest::upstream_done(bool reusable) {
 
 void ProxyRequest::finish() {
   if (client_chunked_) client_.output().bytes() += "0\r\n\r\n";
-  state_ = State::kDone;
-  ex_.upstream_addr = upstream_addr_;
-  ex_.upstream_status = upstream_status_;
-  ex_.upstream_response_time = upstream_response_time_;
-  ex_.upstream_connect_time = upstream_connect_time_;
-  ex_.upstream_header_time = upstream_header_time_;
-  client_.proxy_output();
-  client_.proxy_done();
+  hand_back();
 }
 
 }  // namespace wc::web

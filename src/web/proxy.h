@@ -120,6 +120,7 @@ class ProxyRequest final : public core::IoHandler {
   void log_error(const std::string& message);
   void on_timer();
   void record_attempt_end();
+  void hand_back();
 
   Connection& client_;
   Worker& worker_;
