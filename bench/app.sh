@@ -107,19 +107,7 @@ RESULTS=${RESULTS:-$BUILD_DIR/app-results.tsv}
 : >"$RESULTS"
 declare -A STARTED=()  # PIDs this script started and has not yet seen exit: stopped on exit
 
-cleanup() {
-  local pid
-  for pid in "${!STARTED[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-    kill -INT "$pid" 2>/dev/null || true  # uWSGI 2.0 reloads on TERM
-  done
-  for pid in "${!STARTED[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  if [ "${KEEP:-0}" = 1 ]; then log "app.sh: kept $RUN"; else rm -rf "$RUN"; fi
-}
-trap cleanup EXIT
+trap 'stop_started app.sh' EXIT
 trap 'exit 130' INT TERM
 
 # wrk's report: requests, bytes, seconds, p99, errors (connect, write, timeouts, non-2xx/3xx) and

@@ -57,3 +57,19 @@ done = function(summary, latency, requests)
 end
 EOF
 }
+
+# stop_started NAME: the EXIT trap of a script that starts servers. Stops every PID in the
+# caller's STARTED set (TERM, and INT for uWSGI 2.0, which reloads on TERM; KILL after 5 s), then
+# removes $RUN unless KEEP=1.
+stop_started() {
+  local pid
+  for pid in "${!STARTED[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+    kill -INT "$pid" 2>/dev/null || true  # uWSGI 2.0 reloads on TERM
+  done
+  for pid in "${!STARTED[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  if [ "${KEEP:-0}" = 1 ]; then log "$1: kept $RUN"; else rm -rf "$RUN"; fi
+}

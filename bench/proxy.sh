@@ -157,19 +157,7 @@ done
 # Processes. Every PID started here is stopped on exit.
 
 declare -A STARTED=()
-cleanup() {
-  local pid
-  for pid in "${!STARTED[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-    kill -INT "$pid" 2>/dev/null || true  # uWSGI 2.0 reloads on TERM
-  done
-  for pid in "${!STARTED[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  if [ "${KEEP:-0}" = 1 ]; then log "proxy.sh: kept $RUN"; else rm -rf "$RUN"; fi
-}
-trap cleanup EXIT
+trap 'stop_started proxy.sh' EXIT
 trap 'exit 130' INT TERM
 
 write_wrk_report_lua "$RUN/report.lua"
