@@ -102,9 +102,16 @@ TEST(AppLog, DefaultsToStderrAtInfo) {
 
 TEST(AppLog, FormatIsGunicornsLine) {
   AppLog log;
-  const time_t before = time(nullptr);
+  // The same clock the log reads: time() is the kernel's coarse clock, which may still show the
+  // previous second for a tick after CLOCK_REALTIME has moved on.
+  auto realtime_seconds = [] {
+    timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return ts.tv_sec;
+  };
+  const time_t before = realtime_seconds();
   const std::string line = log.format(AppLogLevel::info, "Listening at: http://127.0.0.1:8000 (1)");
-  const time_t after = time(nullptr);
+  const time_t after = realtime_seconds();
   ASSERT_FALSE(line.empty());
   EXPECT_EQ(line.back(), '\n');
   LineMatch m;
@@ -131,8 +138,14 @@ TEST(AppLog, LocalTimeOffsetFollowsTZ) {
   setenv("TZ", "Asia/Kolkata", 1);  // +0530, no DST
   tzset();
   // A new second is needed for the cache to re-format; wait for it.
-  const time_t start = time(nullptr);
-  while (time(nullptr) == start) usleep(10000);
+  // (CLOCK_REALTIME, the log's clock; time() may lag it by a tick.)
+  auto realtime_seconds = [] {
+    timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return ts.tv_sec;
+  };
+  const time_t start = realtime_seconds();
+  while (realtime_seconds() == start) usleep(10000);
   AppLog log;
   const std::string line = log.format(AppLogLevel::warning, "x");
   if (old) {
