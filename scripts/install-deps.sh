@@ -2,14 +2,16 @@
 # Installs everything webcycle needs to build, test, fuzz and benchmark, from Debian 12's packages.
 # Idempotent: packages already present are skipped, and apt is not touched when nothing is missing.
 # Usage: scripts/install-deps.sh [build|test|bench|fuzz|tidy|all]   (default: test)
+# zlib1g-dev: browse decodes gzip bodies (Accept-Encoding), as curl --compressed does.
+# test: dig, NSD and dnsmasq are the DNS peers; chromium (headless) loads the demo's pages.
 # fuzz: clang 16 with its libFuzzer/sanitizer runtimes (clang 14 cannot compile <expected>).
 set -euo pipefail
 
 want=${1:-test}
 
-build_pkgs=(build-essential cmake pkg-config libpcre2-dev libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev python3 libpython3-dev)
-test_pkgs=(curl python3 nginx-light gunicorn python3-flask python3-django clang libclang-rt-14-dev llvm)
-bench_pkgs=(nginx-light h2o lighttpd wrk nghttp2-client gunicorn python3-flask uwsgi-core uwsgi-plugin-python3 util-linux procps)
+build_pkgs=(build-essential cmake pkg-config libpcre2-dev libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev python3 libpython3-dev zlib1g-dev)
+test_pkgs=(curl python3 nginx-light gunicorn python3-flask python3-django clang libclang-rt-14-dev llvm bind9-dnsutils nsd dnsmasq-base chromium)
+bench_pkgs=(nginx-light h2o lighttpd wrk nghttp2-client gunicorn python3-flask uwsgi-core uwsgi-plugin-python3 util-linux procps dnsperf nsd dnsmasq-base)
 fuzz_pkgs=(clang-16 libclang-rt-16-dev llvm)  # llvm: llvm-symbolizer, for readable crash stacks
 tidy_pkgs=(clang-tidy-16)  # clang-tidy 14 cannot parse <expected> (see .clang-tidy)
 
@@ -41,6 +43,6 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian's nginx and lighttpd packages start their daemons on install; the benchmarks start their
 # own copies on loopback, so the packaged services are stopped if they came up.
-for svc in nginx lighttpd h2o; do
+for svc in nginx lighttpd h2o nsd; do
   if [ -f "/run/$svc.pid" ]; then kill "$(cat /run/$svc.pid)" 2>/dev/null || true; fi
 done
