@@ -4,8 +4,8 @@
 
 #include <vector>
 
+#include "core/conf_parser.h"
 #include "core/result.h"
-#include "web/config/conf_parser.h"
 #include "web/config/web_config.h"
 
 namespace wc::web::config {

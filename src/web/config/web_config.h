@@ -19,11 +19,20 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/conf_parser.h"
 #include "core/result.h"
-#include "web/config/conf_parser.h"
 #include "web/config/regex.h"
 
 namespace wc::web::config {
+
+// The syntax tree comes from core (one nginx-syntax parser for every config webcycle reads).
+using core::conf_where;
+using core::ConfFile;
+using core::ConfNode;
+using core::ConfTree;
+using core::parse_conf_file;
+using core::parse_conf_text;
+using core::ParseOptions;
 
 // nginx's levels, most severe first (a log writes messages at `level` or more severe).
 enum class LogLevel { kEmerg, kAlert, kCrit, kError, kWarn, kNotice, kInfo, kDebug };

@@ -1,4 +1,4 @@
-#include "web/config/conf_parser.h"
+#include "core/conf_parser.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,7 @@
-// Syntax layer of nginx's configuration language: text -> tree of directives, nothing more.
-// No directive is understood here except `include`, which is expanded in place (any context) so
-// that the semantic layer sees one tree. Single-threaded, start-up/reload only (not request path).
+// Syntax layer of nginx's configuration language: text -> tree of directives, nothing more. Shared
+// by everything that reads nginx syntax (the web config, `webcycle dns -c`, stack files). No
+// directive is understood here except `include`, which is expanded in place (any context) so that
+// the semantic layer sees one tree. Single-threaded, start-up/reload only (not request path).
 #pragma once
 
 #include <string>
@@ -9,7 +10,7 @@
 
 #include "core/result.h"
 
-namespace wc::web::config {
+namespace wc::core {
 
 // One directive: `name args...;` or `name args... { children }`.
 struct ConfNode {
@@ -69,4 +70,4 @@ struct ConfTree {
                                      const ParseOptions& options, ConfTree* tree,
                                      bool count_lines = true);
 
-}  // namespace wc::web::config
+}  // namespace wc::core

@@ -2,7 +2,7 @@
 // matter for compatibility: quotes and comments only start at the start of a word; inside a word
 // `}` is plain text and `{` is text right after `$` (so `${var}` survives); a quoted word must be
 // followed by space, `;` or `{`; the line reported is where the directive ends.
-#include "web/config/conf_parser.h"
+#include "core/conf_parser.h"
 
 #include <fcntl.h>
 #include <glob.h>
@@ -12,7 +12,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace wc::web::config {
+namespace wc::core {
 
 std::string conf_where(std::string_view file, int line) {
   std::string out = "in ";
@@ -372,4 +372,4 @@ Status parse_conf_text(std::string_view text, const std::string& file_name,
   return parser.parse_block(&tree->nodes, false);
 }
 
-}  // namespace wc::web::config
+}  // namespace wc::core
