@@ -90,13 +90,18 @@ void write_head(const ResponseHead& h, Writer& w) {
     w.put(h.etag);
     w.put("\r\n");
   }
+  auto put_all = [&w](std::span<const Header> headers) {
+    for (const Header& x : headers) {
+      w.put(x.name);
+      w.put(": ");
+      w.put(x.value);
+      w.put("\r\n");
+    }
+  };
+  if (!h.added_last) put_all(h.added);
   if (h.accept_ranges) w.put("Accept-Ranges: bytes\r\n");
-  for (const Header& x : h.extra) {
-    w.put(x.name);
-    w.put(": ");
-    w.put(x.value);
-    w.put("\r\n");
-  }
+  put_all(h.extra);
+  if (h.added_last) put_all(h.added);
   w.put("\r\n");
 }
 
@@ -117,6 +122,7 @@ size_t response_head_max_size(const ResponseHead& h) {
   n += 8 + h.etag.size();
   n += 22;
   for (const Header& x : h.extra) n += x.name.size() + x.value.size() + 4;
+  for (const Header& x : h.added) n += x.name.size() + x.value.size() + 4;
   return n + 2;
 }
 

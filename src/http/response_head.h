@@ -31,7 +31,12 @@ struct ResponseHead {
   int keep_alive_timeout = -1;    // >= 0: "Keep-Alive: timeout=N" (nginx keepalive_timeout 2nd arg)
   std::string_view etag;          // full value including quotes (and W/ if weak)
   bool accept_ranges = false;     // "Accept-Ranges: bytes"
-  std::span<const Header> extra;  // add_header & co., written last in order
+  std::span<const Header> extra;  // Content-Range, a proxied response's headers, ...: last
+  // add_header's headers. Written after ETag, before Accept-Ranges and `extra`, where nginx has
+  // them (its headers filter runs before the range filter adds Accept-Ranges/Content-Range);
+  // with added_last, after `extra` (a proxied answer: the upstream's headers come first).
+  std::span<const Header> added;
+  bool added_last = false;
 };
 
 // Appends the head, ending with the empty line, to `out`.

@@ -155,7 +155,14 @@ Status Router::init(const config::WebConfig& config, core::EventLoop& loop) {
         scripts.proxy_headers.push_back(std::move(*t));
       }
     }
-    if (!scripts.try_files.empty() || loc->ret.code != 0 || regex_alias || loc->proxy.pass) {
+    for (const config::AddHeaderConf& h : loc->add_headers) {
+      auto t = vars::Template::compile(h.value);
+      if (!t) return fail(t.error().message + " in " + loc->file + ":" + std::to_string(loc->line));
+      if (t->uses(vars::Template::Var::request_id)) need_request_id_ = true;
+      scripts.add_headers.push_back(std::move(*t));
+    }
+    if (!scripts.try_files.empty() || loc->ret.code != 0 || regex_alias || loc->proxy.pass ||
+        !loc->add_headers.empty()) {
       scripts_.emplace(loc, std::move(scripts));
     }
     // `error_log` at http, server or location level: that location's request messages go there.
@@ -650,6 +657,11 @@ void Router::finish_head(Exchange& ex, Output& out, http::ResponseHead& head) {
   if (ex.keep_alive && loc.keepalive_header_timeout_s > 0) {
     head.keep_alive_timeout = static_cast<int>(loc.keepalive_header_timeout_s);
   }
+  if (!loc.add_headers.empty()) {
+    const auto it = scripts_.find(&loc);
+    assert(it != scripts_.end());  // init() compiles every location's add_header
+    add_configured_headers(ex, it->second, head);
+  }
   std::string& bytes = out.bytes();
   const size_t before = bytes.size();
   http::append_response_head(head, bytes);
@@ -660,6 +672,53 @@ void Router::finish_head(Exchange& ex, Output& out, http::ResponseHead& head) {
   ex.sent_content_length =
       head.content_length >= 0 ? static_cast<uint64_t>(head.content_length) : 0;
   ex.sent_location = head.location;
+}
+
+void Router::add_configured_headers(Exchange& ex, const LocationScripts& scripts,
+                                    http::ResponseHead& head) {
+  const LocationConf& loc = *ex.location;
+  bool listed = false;  // the codes nginx's headers filter adds to without `always`
+  switch (head.status) {
+    case 200:
+    case 201:
+    case 204:
+    case 206:
+    case 301:
+    case 302:
+    case 303:
+    case 304:
+    case 307:
+    case 308:
+      listed = true;
+      break;
+    default:
+      break;
+  }
+  ex.status = head.status;  // $status in a value
+  vars::RequestVars v;
+  fill_vars(ex, v);
+  std::string_view groups[config::Captures::kMaxGroups];
+  const int ng = std::min(ex.captures.count, config::Captures::kMaxGroups);
+  for (int i = 0; i < ng; ++i) groups[i] = ex.captures.group(i);
+  const std::span<const std::string_view> captures(groups, static_cast<size_t>(ng));
+  // Values go into one buffer first and become views after, since it may grow meanwhile.
+  added_text_.clear();
+  added_.clear();
+  for (size_t i = 0; i < loc.add_headers.size(); ++i) {
+    if (!listed && !loc.add_headers[i].always) continue;
+    const size_t start = added_text_.size();
+    scripts.add_headers[i].append(v, added_text_, vars::Escape::none, captures);
+    if (added_text_.size() == start) continue;  // an empty value sends nothing (nginx)
+    // The value's offset and length for now; made a view below.
+    added_.push_back({loc.add_headers[i].name, std::string_view()});
+    added_offsets_.resize(added_.size());
+    added_offsets_.back() = {start, added_text_.size() - start};
+  }
+  for (size_t k = 0; k < added_.size(); ++k) {
+    added_[k].value =
+        std::string_view(added_text_).substr(added_offsets_[k].first, added_offsets_[k].second);
+  }
+  head.added = added_;
 }
 
 void Router::send_file(Exchange& ex, Output& out, static_files::FileRef file) {

@@ -80,6 +80,7 @@ class Router {
   // a relative Location made absolute as nginx's header filter does.
   void respond_proxy_error(Exchange& ex, int status, Output& out) { send_error(ex, out, status); }
   void proxy_head(Exchange& ex, Output& out, http::ResponseHead& head) {
+    head.added_last = true;  // add_header's headers after the upstream's, as nginx
     finish_head(ex, out, head);
   }
   void absolute_location(const Exchange& ex, std::string_view location, std::string& out) {
@@ -96,6 +97,7 @@ class Router {
     vars::Template return_text;
     vars::Template alias;                       // `alias` of a regex location, with captures
     std::vector<vars::Template> proxy_headers;  // proxy_set_header values, in ProxyConf's order
+    std::vector<vars::Template> add_headers;    // add_header values, in LocationValues' order
   };
   enum class Next : uint8_t { kDone, kRedirect };
 
@@ -118,6 +120,9 @@ class Router {
   void internal_redirect(Exchange& ex, std::string_view uri_with_args);
   void make_absolute(const Exchange& ex, std::string_view location, std::string& out);
   bool location_allows_body_size(Exchange& ex);
+  // add_header of ex.location that applies to head.status, into head.added.
+  void add_configured_headers(Exchange& ex, const LocationScripts& scripts,
+                              http::ResponseHead& head);
 
   const config::WebConfig* config_ = nullptr;
   core::EventLoop* loop_ = nullptr;
@@ -132,6 +137,9 @@ class Router {
   std::string redirect_uri_;  // redirect target
   std::string args_;          // $args after an internal redirect
   std::string location_;      // Location header value
+  std::string added_text_;    // add_header values of the answer being made
+  std::vector<http::Header> added_;
+  std::vector<std::pair<size_t, size_t>> added_offsets_;  // into added_text_, while it grows
   std::vector<vars::HeaderView> header_views_;
   std::vector<vars::HeaderView> sent_views_;
   vars::RequestIdGenerator request_ids_;

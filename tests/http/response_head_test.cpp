@@ -52,6 +52,33 @@ TEST(ResponseHead, NginxOrderForAStaticFile) {
             "\r\n");
 }
 
+TEST(ResponseHead, AddedHeadersGoAfterETagOrLast) {
+  const std::vector<Header> added = {{"X-Added", "1"}};
+  const std::vector<Header> extra = {{"Content-Range", "bytes 0-1/10"}};
+  ResponseHead h;
+  h.status = 206;
+  h.etag = "\"e\"";
+  h.accept_ranges = true;
+  h.added = added;
+  h.extra = extra;
+  std::string out;
+  append_response_head(h, out);
+  EXPECT_EQ(out,
+            "HTTP/1.1 206 Partial Content\r\n"
+            "Server: webcycle\r\n"
+            "ETag: \"e\"\r\n"
+            "X-Added: 1\r\n"
+            "Accept-Ranges: bytes\r\n"
+            "Content-Range: bytes 0-1/10\r\n"
+            "\r\n");
+  EXPECT_LE(out.size(), response_head_max_size(h));
+  h.added_last = true;  // a proxied answer: after the upstream's headers
+  out.clear();
+  append_response_head(h, out);
+  EXPECT_NE(out.find("Content-Range: bytes 0-1/10\r\nX-Added: 1\r\n\r\n"), std::string::npos)
+      << out;
+}
+
 TEST(ResponseHead, RedirectWithTokensCharsetAndExtras) {
   const std::vector<Header> extra = {{"X-Frame-Options", "DENY"}, {"Cache-Control", "no-cache"}};
   ResponseHead h;

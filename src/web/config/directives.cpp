@@ -42,7 +42,7 @@ enum Ctx : unsigned {
   kUpstream = 32,
 };
 
-enum class Arity { kNoArgs, kTake1, kTake2, kTake12, k1More, k2More, kAny };
+enum class Arity { kNoArgs, kTake1, kTake2, kTake12, kTake23, k1More, k2More, kAny };
 
 struct Level {
   unsigned ctx = kMain;
@@ -1151,6 +1151,20 @@ Status d_proxy_pass(Builder& b, Level& lv, const ConfNode& n) {
   return {};
 }
 
+Status d_add_header(Builder&, Level& lv, const ConfNode& n) {
+  LocationConf& loc = *lv.loc;
+  if (lv.first(n.name)) loc.add_headers.clear();
+  bool always = false;
+  if (n.args.size() == 3) {
+    if (n.args[2] != "always") return err(n, "invalid parameter \"" + n.args[2] + "\"");
+    always = true;
+  }
+  // nginx compiles the value here: an unknown variable fails the config at this line.
+  if (auto t = vars::Template::compile(n.args[1]); !t) return err(n, t.error().message);
+  loc.add_headers.push_back({n.args[0], n.args[1], always});
+  return {};
+}
+
 Status d_proxy_set_header(Builder&, Level& lv, const ConfNode& n) {
   ProxyConf& p = lv.loc->proxy;
   if (lv.first(n.name)) p.set_headers.clear();
@@ -1563,6 +1577,7 @@ constexpr Directive kDirectives[] = {
     // proxy
     {"proxy_pass", kLocation, Arity::kTake1, false, d_proxy_pass},
     {"proxy_set_header", kHSL, Arity::kTake2, false, d_proxy_set_header},
+    {"add_header", kHSL, Arity::kTake23, false, d_add_header},
     {"proxy_http_version", kHSL, Arity::kTake1, false, d_proxy_http_version},
     {"proxy_connect_timeout", kHSL, Arity::kTake1, false, d_proxy_connect_timeout},
     {"proxy_read_timeout", kHSL, Arity::kTake1, false, d_proxy_read_timeout},
@@ -1590,7 +1605,6 @@ constexpr std::string_view kInertPrefixes[] = {"ssl_", "gzip"};
 constexpr std::string_view kUnsupported[] = {
     "rewrite",
     "error_page",
-    "add_header",
     "add_trailer",
     "expires",
     "if",
@@ -1679,6 +1693,8 @@ bool arity_ok(Arity a, size_t n) {
       return n == 2;
     case Arity::kTake12:
       return n == 1 || n == 2;
+    case Arity::kTake23:
+      return n == 2 || n == 3;
     case Arity::k1More:
       return n >= 1;
     case Arity::k2More:

@@ -165,6 +165,14 @@ struct ProxyRedirect {
   std::shared_ptr<const Regex> compiled;  // when regex
 };
 
+// add_header NAME VALUE [always]: sent on 200, 201, 204, 206, 301, 302, 303, 304, 307 and 308
+// answers, or on every answer with `always`; a value that evaluates empty sends nothing.
+struct AddHeaderConf {
+  std::string name;
+  std::string value;  // template source (may hold variables)
+  bool always = false;
+};
+
 struct ProxyHeaderConf {
   std::string name;   // as written
   std::string value;  // template source (may hold variables); empty = do not send the header
@@ -261,6 +269,8 @@ struct LocationValues {
   bool port_in_redirect = true;
   bool server_name_in_redirect = false;
   OpenFileCacheConf open_file_cache;
+  // add_header: a level that has any replaces the enclosing level's list (nginx's rule).
+  std::vector<AddHeaderConf> add_headers;
   ProxyConf proxy;
 };
 

@@ -70,14 +70,39 @@ TEST_F(Directives, UnknownAndUnsupported) {
   EXPECT_EQ(load_error(dir, "events {}\nfoo bar;\n"), "unknown directive \"foo\"" + at(2));
   EXPECT_EQ(load_error(dir, "events {}\nhttp {\nserver {\nlocation / {\nproxy_cache c;\n}}}\n"),
             "\"proxy_cache\" directive is not supported yet" + at(5));
-  for (const char* d : {"rewrite ^ /x", "error_page 404 /404.html", "autoindex on",
-                        "add_header X y", "expires 1h", "gzip_static on"}) {
+  for (const char* d : {"rewrite ^ /x", "error_page 404 /404.html", "autoindex on", "charset utf-8",
+                        "expires 1h", "gzip_static on"}) {
     std::string text = std::string("events {}\nhttp {\nserver {\n") + d + ";\n}}\n";
     std::string name = std::string(d).substr(0, std::string(d).find(' '));
     EXPECT_EQ(load_error(dir, text), "\"" + name + "\" directive is not supported yet" + at(4));
   }
   EXPECT_EQ(load_error(dir, "events {}\nhttp {\nupstream app {\nip_hash;\n}\n}\n"),
             "\"ip_hash\" directive is not supported yet" + at(4));
+}
+
+TEST_F(Directives, AddHeaderListsReplaceTheEnclosingLevels) {
+  auto c =
+      load_text(dir, std::string(kEvents) +
+                         "http {\nadd_header A 1;\nadd_header B $uri always;\n"
+                         "server {\nlocation /own/ { add_header C 3; }\nlocation /in/ {}\n}\n}\n");
+  ASSERT_TRUE(c) << c.error().message;
+  const LocationConf& server = (*c)->http.servers[0]->loc;
+  ASSERT_EQ(server.add_headers.size(), 2u);
+  EXPECT_EQ(server.add_headers[1].name, "B");
+  EXPECT_EQ(server.add_headers[1].value, "$uri");
+  EXPECT_TRUE(server.add_headers[1].always);
+  EXPECT_FALSE(server.add_headers[0].always);
+  ASSERT_EQ(server.nested.size(), 2u);
+  for (const auto& loc : server.nested) {
+    if (loc->pattern == "/own/") {
+      ASSERT_EQ(loc->add_headers.size(), 1u);
+      EXPECT_EQ(loc->add_headers[0].name, "C");
+    } else {
+      EXPECT_EQ(loc->add_headers.size(), 2u);
+    }
+  }
+  EXPECT_EQ(load_error(dir, std::string(kEvents) + "http {\nadd_header X y z;\n}\n"),
+            "invalid parameter \"z\"" + at(3));
 }
 
 TEST_F(Directives, InertDirectivesWarn) {
