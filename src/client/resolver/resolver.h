@@ -63,7 +63,7 @@ struct LookupResult {
 
 // Where the resolver reads its settings. Loaded once; `webcycle up` and tests give their own.
 struct ResolverConfig {
-  std::string hosts_path;        // "" = no hosts file
+  std::string hosts_path;  // "" = no hosts file
   dns::HostsFile hosts;
   std::string resolv_conf_path;  // for messages only
   dns::ResolvConf resolv_conf;
@@ -82,6 +82,8 @@ struct ResolverConfig {
 // ("hosts file /etc/hosts: www.mysite.test not there", "asking 127.0.0.1:5353 (UDP): A
 // www.mysite.test.", "answer from 127.0.0.1:5353 in 0.4 ms: NOERROR, 1 record", ...).
 using TraceFn = std::function<void(uint64_t elapsed_us, std::string_view line)>;
+// "[0.512 ms] line": how `resolve -v` and `browse -v` print a trace step, so both look alike.
+[[nodiscard]] std::string format_trace_line(uint64_t elapsed_us, std::string_view line);
 using LookupDone = std::move_only_function<void(LookupResult)>;
 
 class Resolver {
@@ -100,6 +102,7 @@ class Resolver {
 
  private:
   struct Impl;
+  friend struct Lookup;  // one lookup under way (resolver.cpp)
   std::unique_ptr<Impl> impl_;
 };
 
