@@ -4,8 +4,8 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "http/request_parser.h"
@@ -25,13 +25,13 @@ struct ListenGroup;
 // What the router and the log need to know of the connection a request came on. Filled by the
 // Connection per request (no copies); a test fills it by hand, with no socket.
 struct ConnectionInfo {
-  uint64_t id = 0;                 // $connection
-  uint64_t requests = 0;           // $connection_requests, this request included
-  std::string_view remote_addr;    // $remote_addr
-  uint16_t remote_port = 0;        // $remote_port
-  std::string_view server_port;    // $server_port
+  uint64_t id = 0;                             // $connection
+  uint64_t requests = 0;                       // $connection_requests, this request included
+  std::string_view remote_addr;                // $remote_addr
+  uint16_t remote_port = 0;                    // $remote_port
+  std::string_view server_port;                // $server_port
   const config::ListenGroup* group = nullptr;  // servers on the address the client reached
-  int fd = -1;                     // the socket, for $server_addr on wildcard listeners; -1: none
+  int fd = -1;  // the socket, for $server_addr on wildcard listeners; -1: none
 };
 
 struct Exchange {
@@ -54,12 +54,22 @@ struct Exchange {
   config::Captures captures;  // from the last regex location match
   int redirects = 0;          // internal redirects so far (index, try_files, error_page)
 
+  // error_page (Router::send_error), as nginx's request fields of the same roles: the status the
+  // answer carries whatever the page's own (r->err_status; 0 = the page's own), whether an error
+  // page is being served (no second one: r->error_page), the request turned into a GET by it,
+  // and the redirect it asks of Router::run (to `uri`, or to the named location).
+  int err_status = 0;
+  bool in_error_page = false;
+  bool method_get = false;
+  bool redirect_pending = false;
+  const config::LocationConf* named_next = nullptr;
+
   // The answer (Router::respond).
   int status = 0;
-  bool keep_alive = true;   // "Connection: keep-alive" will be sent
-  bool header_only = false; // HEAD: no body bytes
-  uint64_t header_bytes = 0;  // queued head bytes
-  uint64_t body_bytes = 0;    // queued body bytes ($body_bytes_sent)
+  bool keep_alive = true;              // "Connection: keep-alive" will be sent
+  bool header_only = false;            // HEAD: no body bytes
+  uint64_t header_bytes = 0;           // queued head bytes
+  uint64_t body_bytes = 0;             // queued body bytes ($body_bytes_sent)
   std::string_view sent_content_type;  // for $sent_http_content_type
   uint64_t sent_content_length = 0;
   bool has_content_length = false;
@@ -68,9 +78,9 @@ struct Exchange {
 
   // proxy_pass: the router only decides; the connection hands the request to a ProxyRequest.
   bool proxy = false;
-  std::string_view proxy_host;              // $proxy_host / $proxy_port
+  std::string_view proxy_host;  // $proxy_host / $proxy_port
   std::string_view proxy_port;
-  std::string_view upstream_addr;           // $upstream_* as nginx prints them
+  std::string_view upstream_addr;  // $upstream_* as nginx prints them
   std::string_view upstream_status;
   std::string_view upstream_response_time;
   std::string_view upstream_connect_time;

@@ -155,6 +155,12 @@ Status Router::init(const config::WebConfig& config, core::EventLoop& loop) {
         scripts.proxy_headers.push_back(std::move(*t));
       }
     }
+    for (const config::ErrorPageConf& p : loc->error_pages) {
+      auto t = vars::Template::compile(p.uri);
+      if (!t) return fail(t.error().message + " in " + loc->file + ":" + std::to_string(loc->line));
+      if (t->uses(vars::Template::Var::request_id)) need_request_id_ = true;
+      scripts.error_pages.push_back(std::move(*t));
+    }
     for (const config::AddHeaderConf& h : loc->add_headers) {
       auto t = vars::Template::compile(h.value);
       if (!t) return fail(t.error().message + " in " + loc->file + ":" + std::to_string(loc->line));
@@ -162,7 +168,7 @@ Status Router::init(const config::WebConfig& config, core::EventLoop& loop) {
       scripts.add_headers.push_back(std::move(*t));
     }
     if (!scripts.try_files.empty() || loc->ret.code != 0 || regex_alias || loc->proxy.pass ||
-        !loc->add_headers.empty()) {
+        !loc->add_headers.empty() || !loc->error_pages.empty()) {
       scripts_.emplace(loc, std::move(scripts));
     }
     // `error_log` at http, server or location level: that location's request messages go there.
@@ -221,11 +227,14 @@ void Router::respond(Exchange& ex, Output& out) {
     // but chunked is supported (nginx: "client sent unknown Transfer-Encoding", 501).
     log_request(ex, core::LogLevel::info, "client sent unknown \"Transfer-Encoding\"");
     send_error(ex, out, 501);
+    if (ex.redirect_pending) follow_error_page(ex, out);
     return;
   }
   if (!http::normalize_path(h.path, ex.uri)) {
     log_request(ex, core::LogLevel::info, "client sent invalid request");
+    ex.uri.clear();
     send_error(ex, out, 400);
+    if (ex.redirect_pending) follow_error_page(ex, out);
     return;
   }
   run(ex, out);
@@ -266,21 +275,56 @@ void Router::respond_error(Exchange& ex, int status, Output& out, std::string_vi
   ex.args = {};
   ex.header_only = false;
   ex.keep_alive = false;
+  // A request that could not be read (or timed out) gets the built-in page: its head may not even
+  // have a method or a URI for an error page to use.
+  ex.in_error_page = true;
   send_error(ex, out, status);
+}
+
+void Router::follow_error_page(Exchange& ex, Output& out) {
+  ex.redirect_pending = false;
+  ++ex.redirects;  // an internal redirect: `internal` locations may serve it
+  run(ex, out);
+}
+
+void Router::respond_proxy_error(Exchange& ex, int status, Output& out) {
+  ex.proxy = false;
+  send_error(ex, out, status);
+  if (!ex.redirect_pending) return;
+  follow_error_page(ex, out);  // error_page 502 /50x.html and the like
+  if (ex.proxy) {
+    // An error page that is proxied itself would need a second upstream exchange from inside
+    // this one's end: the built-in page goes out instead.
+    log_request(ex, core::LogLevel::error,
+                "error_page for a proxied request leads to proxy_pass again: not supported, the "
+                "built-in page is sent");
+    ex.proxy = false;
+    ex.err_status = 0;
+    send_error(ex, out, status);
+  }
 }
 
 void Router::run(Exchange& ex, Output& out) {
   for (;;) {
-    ex.location = &config::find_location(*ex.server, ex.uri, &ex.captures);
+    if (ex.named_next != nullptr) {
+      ex.location = ex.named_next;  // error_page's @name: the URI stays as it is
+      ex.named_next = nullptr;
+    } else {
+      ex.location = &config::find_location(*ex.server, ex.uri, &ex.captures);
+    }
+    Next next = Next::kDone;
     if (ex.redirects == 0 && !location_allows_body_size(ex)) {
       send_error(ex, out, 413);
-      return;
-    }
-    if (ex.location->internal && ex.redirects == 0) {
+    } else if (ex.location->internal && ex.redirects == 0) {
       send_error(ex, out, 404);
-      return;
+    } else {
+      next = serve_location(ex, out);
     }
-    if (serve_location(ex, out) == Next::kDone) return;
+    if (ex.redirect_pending) {  // an error_page to follow
+      ex.redirect_pending = false;
+      next = Next::kRedirect;
+    }
+    if (next == Next::kDone) return;
     if (++ex.redirects > kMaxRedirects) {
       log_request(ex, core::LogLevel::error,
                   "rewrite or internal redirection cycle while internally redirecting to \"" +
@@ -328,14 +372,11 @@ std::string_view Router::map_path(Exchange& ex, std::string_view uri) {
              loc.kind == LocationConf::Kind::kRegexCaseless) {
     // Regex alias: the alias with $1.. substituted is the whole path (compiled at init).
     std::string_view groups[config::Captures::kMaxGroups];
-    const int n = std::min(ex.captures.count, config::Captures::kMaxGroups);
-    for (int i = 0; i < n; ++i) groups[i] = ex.captures.group(i);
     scratch_.clear();
     const auto it = scripts_.find(&loc);
     vars::RequestVars v;
     fill_vars(ex, v);
-    it->second.alias.append(v, scratch_, vars::Escape::none,
-                            std::span<const std::string_view>(groups, size_t(n)));
+    it->second.alias.append(v, scratch_, vars::Escape::none, capture_views(ex, groups));
     static_files::map_regex_alias(scratch_, ex.filename, 16);
   } else {
     static_files::map_alias(loc.root, loc.pattern, uri, ex.filename, 16);
@@ -371,7 +412,7 @@ void Router::log_request(const Exchange& ex, core::LogLevel level, std::string_v
 }
 
 Router::Next Router::serve_static(Exchange& ex, Output& out) {
-  const http::Method m = ex.head.method;
+  const http::Method m = ex.method_get ? http::Method::kGet : ex.head.method;
   if (m != http::Method::kGet && m != http::Method::kHead && m != http::Method::kPost) {
     send_error(ex, out, 405);
     return Next::kDone;
@@ -478,9 +519,7 @@ Router::Next Router::try_files(Exchange& ex, Output& out, const LocationScripts&
   vars::RequestVars v;
   const int64_t now = static_cast<int64_t>(loop_->now_ms());
   std::string_view groups[config::Captures::kMaxGroups];
-  const int ng = std::min(ex.captures.count, config::Captures::kMaxGroups);
-  for (int i = 0; i < ng; ++i) groups[i] = ex.captures.group(i);
-  const std::span<const std::string_view> caps(groups, size_t(ng));
+  const std::span<const std::string_view> caps = capture_views(ex, groups);
   const size_t n = scripts.try_files.size();
   std::string candidate;
   for (size_t i = 0; i + 1 < n; ++i) {
@@ -533,13 +572,11 @@ void Router::do_return(Exchange& ex, Output& out, const LocationScripts& scripts
   }
   scratch_.clear();
   if (!ret.text.empty()) {
+    ex.status = ret.code;  // $status in the text is the code being returned (nginx)
     vars::RequestVars v;
     fill_vars(ex, v);
     std::string_view groups[config::Captures::kMaxGroups];
-    const int ng = std::min(ex.captures.count, config::Captures::kMaxGroups);
-    for (int i = 0; i < ng; ++i) groups[i] = ex.captures.group(i);
-    scripts.return_text.append(v, scratch_, vars::Escape::none,
-                               std::span<const std::string_view>(groups, size_t(ng)));
+    scripts.return_text.append(v, scratch_, vars::Escape::none, capture_views(ex, groups));
   }
   if (is_redirect(ret.code)) {
     redirect_uri_ = scratch_;
@@ -613,7 +650,68 @@ void Router::send_text(Exchange& ex, Output& out, int status, std::string_view c
   }
 }
 
+std::span<const std::string_view> Router::capture_views(const Exchange& ex,
+                                                        std::string_view (&groups)[32]) {
+  static_assert(config::Captures::kMaxGroups == 32);
+  const int n = std::min(ex.captures.count, config::Captures::kMaxGroups);
+  for (int i = 0; i < n; ++i) groups[i] = ex.captures.group(i);
+  return {groups, static_cast<size_t>(n)};
+}
+
+// ngx_http_special_response_handler's error_page part and ngx_http_send_error_page.
+bool Router::error_page(Exchange& ex, Output& out, int status) {
+  if (ex.in_error_page || ex.location == nullptr || ex.location->error_pages.empty()) return false;
+  const LocationConf& loc = *ex.location;
+  size_t index = 0;
+  for (; index < loc.error_pages.size(); ++index) {
+    const auto& codes = loc.error_pages[index].codes;
+    if (std::find(codes.begin(), codes.end(), status) != codes.end()) break;
+  }
+  if (index == loc.error_pages.size()) return false;
+  const config::ErrorPageConf& page = loc.error_pages[index];
+  const auto it = scripts_.find(&loc);
+  assert(it != scripts_.end());  // init() compiles every location's error_page
+  ex.in_error_page = true;       // one error page per request (no recursive_error_pages)
+  if (closes_connection(status)) ex.keep_alive = false;
+  if (page.overwrite >= 0) ex.err_status = page.overwrite;
+  vars::RequestVars v;
+  fill_vars(ex, v);
+  std::string_view groups[config::Captures::kMaxGroups];
+  redirect_uri_.clear();
+  it->second.error_pages[index].append(v, redirect_uri_, vars::Escape::none,
+                                       capture_views(ex, groups));
+  if (!redirect_uri_.empty() && redirect_uri_.front() == '/') {
+    if (!ex.header_only) ex.method_get = true;
+    internal_redirect(ex, redirect_uri_);
+    ex.redirect_pending = true;
+    return true;
+  }
+  if (!redirect_uri_.empty() && redirect_uri_.front() == '@') {
+    const LocationConf* named = config::find_named_location(*ex.server, redirect_uri_);
+    if (named == nullptr) {
+      log_request(ex, core::LogLevel::error,
+                  "could not find named location \"" + redirect_uri_ + "\"");
+      send_error(ex, out, 500);  // in_error_page is set: the built-in page, as nginx
+      return true;
+    }
+    ex.named_next = named;
+    ex.redirect_pending = true;
+    return true;
+  }
+  // Anything else is a redirect to it: 302, or the `=CODE` when that is a redirect code.
+  const int code = is_redirect(page.overwrite) ? page.overwrite : 302;
+  ex.err_status = 0;
+  const std::string target = redirect_uri_;
+  send_redirect(ex, out, code, target);
+  return true;
+}
+
 void Router::send_error(Exchange& ex, Output& out, int status) {
+  if (!ex.in_error_page) {
+    ex.err_status = status;  // nginx: the error's status, unless the error page overwrites it
+    if (error_page(ex, out, status)) return;
+  }
+  ex.err_status = 0;  // the built-in page carries its own status
   http::ResponseHead head;
   head.status = status;
   std::string page;
@@ -641,6 +739,7 @@ void Router::send_error(Exchange& ex, Output& out, int status) {
 void Router::finish_head(Exchange& ex, Output& out, http::ResponseHead& head) {
   assert(ex.location != nullptr);  // every answer is made in a location (the server's at least)
   const LocationConf& loc = *ex.location;
+  if (ex.err_status != 0) head.status = ex.err_status;  // error_page's status wins (nginx)
   head.server_tokens = loc.server_tokens;
   head.server_version = server_version();
   head.date = loop_->wall_clock().http_date();
@@ -698,9 +797,7 @@ void Router::add_configured_headers(Exchange& ex, const LocationScripts& scripts
   vars::RequestVars v;
   fill_vars(ex, v);
   std::string_view groups[config::Captures::kMaxGroups];
-  const int ng = std::min(ex.captures.count, config::Captures::kMaxGroups);
-  for (int i = 0; i < ng; ++i) groups[i] = ex.captures.group(i);
-  const std::span<const std::string_view> captures(groups, static_cast<size_t>(ng));
+  const std::span<const std::string_view> captures = capture_views(ex, groups);
   // Values go into one buffer first and become views after, since it may grow meanwhile.
   added_text_.clear();
   added_.clear();
@@ -725,7 +822,11 @@ void Router::send_file(Exchange& ex, Output& out, static_files::FileRef file) {
   const static_files::CachedFile& f = *file;
   const LocationConf& loc = *ex.location;
   const std::string_view etag = loc.etag ? f.etag.view() : std::string_view{};
-  const RequestFields fields = scan_fields(ex.head);
+  RequestFields fields = scan_fields(ex.head);
+  // A file sent as an error page (error_page 404 /404.html) is the error's answer: no 304, no
+  // 206, no Last-Modified, no Accept-Ranges, as nginx sends it (ETag stays).
+  const bool error_answer = ex.err_status != 0 && ex.err_status != 200;
+  if (error_answer) fields = RequestFields{};
 
   static_files::ConditionalHeaders ch;
   ch.if_match = fields.if_match;
@@ -739,7 +840,7 @@ void Router::send_file(Exchange& ex, Output& out, static_files::FileRef file) {
     return;
   }
   http::ResponseHead head;
-  head.last_modified = static_cast<time_t>(f.mtime);
+  head.last_modified = error_answer ? -1 : static_cast<time_t>(f.mtime);
   head.etag = etag;
   if (cond == static_files::Conditional::not_modified) {
     head.status = 304;
@@ -768,7 +869,7 @@ void Router::send_file(Exchange& ex, Output& out, static_files::FileRef file) {
       head.status = 200;
       head.content_type = content_type;
       head.content_length = static_cast<int64_t>(f.size);
-      head.accept_ranges = true;
+      head.accept_ranges = !error_answer;
       break;
     case static_files::RangeOutcome::single:
       head.status = 206;
@@ -834,7 +935,7 @@ void Router::fill_vars(const Exchange& ex, vars::RequestVars& v) {
   v.connection = ex.conn.id;
   v.connection_requests = ex.conn.requests;
   v.request_line = ex.request_line;
-  v.method = h.method_name;
+  v.method = ex.method_get ? std::string_view("GET") : h.method_name;
   v.request_uri = h.target;
   v.uri = ex.uri;
   v.args = ex.args;
@@ -852,7 +953,7 @@ void Router::fill_vars(const Exchange& ex, vars::RequestVars& v) {
   v.request_filename = ex.filename;
   v.hostname = hostname_;
   v.pid = pid_text_;
-  v.status = ex.status;
+  v.status = ex.err_status != 0 ? ex.err_status : ex.status;
   v.body_bytes_sent = ex.body_bytes;
   v.bytes_sent = ex.header_bytes + ex.body_bytes;
   v.proxy_host = ex.proxy_host;

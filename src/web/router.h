@@ -78,7 +78,7 @@ class Router {
   // For ProxyRequest: nginx's error page (502, 504) for a proxied request; the head of a proxied
   // answer (Server, Date, Connection decided here as for every answer; `head` carries the rest);
   // a relative Location made absolute as nginx's header filter does.
-  void respond_proxy_error(Exchange& ex, int status, Output& out) { send_error(ex, out, status); }
+  void respond_proxy_error(Exchange& ex, int status, Output& out);
   void proxy_head(Exchange& ex, Output& out, http::ResponseHead& head) {
     head.added_last = true;  // add_header's headers after the upstream's, as nginx
     finish_head(ex, out, head);
@@ -98,6 +98,7 @@ class Router {
     vars::Template alias;                       // `alias` of a regex location, with captures
     std::vector<vars::Template> proxy_headers;  // proxy_set_header values, in ProxyConf's order
     std::vector<vars::Template> add_headers;    // add_header values, in LocationValues' order
+    std::vector<vars::Template> error_pages;    // error_page URIs, in LocationValues' order
   };
   enum class Next : uint8_t { kDone, kRedirect };
 
@@ -120,6 +121,15 @@ class Router {
   void internal_redirect(Exchange& ex, std::string_view uri_with_args);
   void make_absolute(const Exchange& ex, std::string_view location, std::string& out);
   bool location_allows_body_size(Exchange& ex);
+  // error_page of ex.location for `status`: true when it took the answer over (a redirect sent,
+  // or ex.redirect_pending set for run()).
+  bool error_page(Exchange& ex, Output& out, int status);
+  // Runs the redirect error_page() asked for, outside run()'s loop (an error found before it, or
+  // a proxied request's 502/504).
+  void follow_error_page(Exchange& ex, Output& out);
+  // The regex captures of ex's location match, as templates take them.
+  static std::span<const std::string_view> capture_views(const Exchange& ex,
+                                                         std::string_view (&groups)[32]);
   // add_header of ex.location that applies to head.status, into head.added.
   void add_configured_headers(Exchange& ex, const LocationScripts& scripts,
                               http::ResponseHead& head);

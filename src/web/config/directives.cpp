@@ -1151,6 +1151,37 @@ Status d_proxy_pass(Builder& b, Level& lv, const ConfNode& n) {
   return {};
 }
 
+// As ngx_http_core_error_page reads it.
+Status d_error_page(Builder&, Level& lv, const ConfNode& n) {
+  LocationConf& loc = *lv.loc;
+  if (lv.first(n.name)) loc.error_pages.clear();
+  ErrorPageConf page;
+  size_t codes_end = n.args.size() - 1;
+  const std::string& eq = n.args[n.args.size() - 2];
+  if (!eq.empty() && eq[0] == '=') {
+    if (n.args.size() == 2) return err(n, "invalid value \"" + eq + "\"");
+    page.overwrite = 0;
+    if (eq.size() > 1) {
+      auto code = parse_number(std::string_view(eq).substr(1));
+      if (!code || *code > 999) return err(n, "invalid value \"" + eq + "\"");
+      page.overwrite = static_cast<int>(*code);
+    }
+    codes_end = n.args.size() - 2;
+  }
+  page.uri = n.args.back();
+  if (auto t = vars::Template::compile(page.uri); !t) return err(n, t.error().message);
+  for (size_t i = 0; i < codes_end; ++i) {
+    auto code = parse_number(n.args[i]);
+    if (!code || *code == 499) return err(n, "invalid value \"" + n.args[i] + "\"");
+    if (*code < 300 || *code > 599) {
+      return err(n, "value \"" + n.args[i] + "\" must be between 300 and 599");
+    }
+    page.codes.push_back(static_cast<int>(*code));
+  }
+  loc.error_pages.push_back(std::move(page));
+  return {};
+}
+
 Status d_add_header(Builder&, Level& lv, const ConfNode& n) {
   LocationConf& loc = *lv.loc;
   if (lv.first(n.name)) loc.add_headers.clear();
@@ -1578,6 +1609,7 @@ constexpr Directive kDirectives[] = {
     {"proxy_pass", kLocation, Arity::kTake1, false, d_proxy_pass},
     {"proxy_set_header", kHSL, Arity::kTake2, false, d_proxy_set_header},
     {"add_header", kHSL, Arity::kTake23, false, d_add_header},
+    {"error_page", kHSL, Arity::k2More, false, d_error_page},
     {"proxy_http_version", kHSL, Arity::kTake1, false, d_proxy_http_version},
     {"proxy_connect_timeout", kHSL, Arity::kTake1, false, d_proxy_connect_timeout},
     {"proxy_read_timeout", kHSL, Arity::kTake1, false, d_proxy_read_timeout},
@@ -1604,7 +1636,6 @@ constexpr std::string_view kInertPrefixes[] = {"ssl_", "gzip"};
 // by name, never ignored, so a config never silently means less than it says.
 constexpr std::string_view kUnsupported[] = {
     "rewrite",
-    "error_page",
     "add_trailer",
     "expires",
     "if",

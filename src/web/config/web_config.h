@@ -165,6 +165,17 @@ struct ProxyRedirect {
   std::shared_ptr<const Regex> compiled;  // when regex
 };
 
+// error_page CODE... [=[RESPONSE]] URI: for an error answer with one of `codes` made in this
+// location, the request goes on at URI ("/x?a" an internal redirect as GET, "@name" a named
+// location with its method) or is redirected there (anything else: 302, or RESPONSE when it is
+// a redirect code). `overwrite`: -1 keeps the error's status, 0 ("=") takes the page's own,
+// N (=N) sends N.
+struct ErrorPageConf {
+  std::vector<int> codes;
+  int overwrite = -1;
+  std::string uri;  // template source
+};
+
 // add_header NAME VALUE [always]: sent on 200, 201, 204, 206, 301, 302, 303, 304, 307 and 308
 // answers, or on every answer with `always`; a value that evaluates empty sends nothing.
 struct AddHeaderConf {
@@ -269,8 +280,9 @@ struct LocationValues {
   bool port_in_redirect = true;
   bool server_name_in_redirect = false;
   OpenFileCacheConf open_file_cache;
-  // add_header: a level that has any replaces the enclosing level's list (nginx's rule).
+  // add_header, error_page: a level that has any replaces the enclosing level's list (nginx).
   std::vector<AddHeaderConf> add_headers;
+  std::vector<ErrorPageConf> error_pages;
   ProxyConf proxy;
 };
 

@@ -70,7 +70,7 @@ TEST_F(Directives, UnknownAndUnsupported) {
   EXPECT_EQ(load_error(dir, "events {}\nfoo bar;\n"), "unknown directive \"foo\"" + at(2));
   EXPECT_EQ(load_error(dir, "events {}\nhttp {\nserver {\nlocation / {\nproxy_cache c;\n}}}\n"),
             "\"proxy_cache\" directive is not supported yet" + at(5));
-  for (const char* d : {"rewrite ^ /x", "error_page 404 /404.html", "autoindex on", "charset utf-8",
+  for (const char* d : {"rewrite ^ /x", "limit_except GET", "autoindex on", "charset utf-8",
                         "expires 1h", "gzip_static on"}) {
     std::string text = std::string("events {}\nhttp {\nserver {\n") + d + ";\n}}\n";
     std::string name = std::string(d).substr(0, std::string(d).find(' '));
@@ -103,6 +103,28 @@ TEST_F(Directives, AddHeaderListsReplaceTheEnclosingLevels) {
   }
   EXPECT_EQ(load_error(dir, std::string(kEvents) + "http {\nadd_header X y z;\n}\n"),
             "invalid parameter \"z\"" + at(3));
+}
+
+TEST_F(Directives, ErrorPageAsNginxReadsIt) {
+  auto c = load_text(dir, std::string(kEvents) +
+                              "http {\nerror_page 404 /404.html;\nserver {\n"
+                              "error_page 500 502 =200 /50x.html;\nerror_page 405 = @x;\n"
+                              "location @x {}\nlocation /in/ {}\n}\n}\n");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ((*c)->http.loc.error_pages.size(), 1u);
+  const LocationConf& server = (*c)->http.servers[0]->loc;
+  ASSERT_EQ(server.error_pages.size(), 2u);  // its own list, not the http level's
+  EXPECT_EQ(server.error_pages[0].codes, (std::vector<int>{500, 502}));
+  EXPECT_EQ(server.error_pages[0].overwrite, 200);
+  EXPECT_EQ(server.error_pages[0].uri, "/50x.html");
+  EXPECT_EQ(server.error_pages[1].overwrite, 0);
+  EXPECT_EQ(server.error_pages[1].uri, "@x");
+  for (const auto& loc : server.nested) EXPECT_EQ(loc->error_pages.size(), 2u);
+  const std::string http = std::string(kEvents) + "http {\n";
+  EXPECT_EQ(load_error(dir, http + "error_page 200 /x;\n}\n"),
+            "value \"200\" must be between 300 and 599" + at(3));
+  EXPECT_EQ(load_error(dir, http + "error_page 499 /x;\n}\n"), "invalid value \"499\"" + at(3));
+  EXPECT_EQ(load_error(dir, http + "error_page =301 /x;\n}\n"), "invalid value \"=301\"" + at(3));
 }
 
 TEST_F(Directives, InertDirectivesWarn) {
