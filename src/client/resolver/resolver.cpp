@@ -77,11 +77,16 @@ std::string seconds_text(uint64_t us) {
   return buf;
 }
 
+// "192.0.2.1, ::1"; a long list is cut after 8, for a trace line that fits a terminal.
 std::string join_addresses(const std::vector<dns::IpAddress>& addresses) {
+  constexpr size_t kShown = 8;
   std::string out;
-  for (const dns::IpAddress& a : addresses) {
+  for (size_t i = 0; i < addresses.size() && i < kShown; ++i) {
     if (!out.empty()) out += ", ";
-    out += a.to_string();
+    out += addresses[i].to_string();
+  }
+  if (addresses.size() > kShown) {
+    out += ", ... (" + std::to_string(addresses.size()) + " in all)";
   }
   return out;
 }
