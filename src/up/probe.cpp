@@ -53,6 +53,28 @@ bool probe_tcp(const std::string& address, int timeout_ms) {
   return ::getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
 }
 
+bool probe_http(const std::string& address, int timeout_ms) {
+  auto parsed = core::SocketAddress::parse(connect_address(address));
+  if (!parsed) return false;
+  SocketFd s{::socket(parsed->family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)};
+  if (s.fd < 0) return false;
+  if (::connect(s.fd, parsed->sockaddr_ptr(), parsed->length) != 0) {
+    if (errno != EINPROGRESS || !wait_for(s.fd, POLLOUT, timeout_ms)) return false;
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (::getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) return false;
+  }
+  static constexpr std::string_view kProbe = "webcycle-up-probe\r\n\r\n";
+  if (::send(s.fd, kProbe.data(), kProbe.size(), MSG_NOSIGNAL) !=
+      static_cast<ssize_t>(kProbe.size())) {
+    return false;
+  }
+  if (!wait_for(s.fd, POLLIN, timeout_ms)) return false;
+  char head[5];
+  ssize_t n = ::recv(s.fd, head, sizeof head, MSG_WAITALL);
+  return n == 5 && std::string_view(head, 5) == "HTTP/";
+}
+
 std::string dns_query(uint16_t id, std::string_view name, uint16_t qtype) {
   std::string out;
   out.push_back(static_cast<char>(id >> 8));

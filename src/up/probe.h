@@ -12,6 +12,12 @@ namespace wc::up {
 // and "0.0.0.0:80" = 127.0.0.1:80) is accepted.
 [[nodiscard]] bool probe_tcp(const std::string& address, int timeout_ms);
 
+// An HTTP server at `address` answers: a request line it must refuse ("webcycle-up-probe") gets
+// a response starting "HTTP/". For the application server this means a worker has loaded the
+// application (a worker accepts only after it has), while its bad-request answer never reaches the
+// application or its access log.
+[[nodiscard]] bool probe_http(const std::string& address, int timeout_ms);
+
 // A UDP query for `name` (dotted, e.g. "mysite.test") type SOA sent to `address` gets a response
 // with the query's id (any RCODE: the server is answering).
 [[nodiscard]] bool probe_dns(const std::string& address, std::string_view name, int timeout_ms);

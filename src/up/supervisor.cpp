@@ -149,6 +149,7 @@ class Supervisor {
   bool probe(const Child& c) const {
     const ChildSpec& spec = *c.spec;
     if (spec.probe == ChildSpec::Probe::kDns) return probe_dns(spec.address, spec.dns_name, 200);
+    if (spec.probe == ChildSpec::Probe::kHttp) return probe_http(spec.address, 500);
     return probe_tcp(spec.address, 200);
   }
 

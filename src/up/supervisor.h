@@ -23,7 +23,7 @@
 namespace wc::up {
 
 struct ChildSpec {
-  enum class Probe { kTcp, kDns };
+  enum class Probe { kTcp, kHttp, kDns };
   std::string name;               // "dns", "app search", "web": in messages
   std::vector<std::string> argv;  // after the program: {"web", "-c", "/run/.../webcycle.conf"}
   Probe probe = Probe::kTcp;

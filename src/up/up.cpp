@@ -329,6 +329,7 @@ int run_up(const UpOptions& options) {
               "rid=%({x-request-id}i)s"};
     for (const std::string& e : app.env) c.argv.insert(c.argv.end(), {"-e", e});
     c.argv.push_back(app.module);
+    c.probe = ChildSpec::Probe::kHttp;  // bound is not enough: a worker must have loaded the app
     c.address = app.bind;
     c.output = rt + "/logs/app-" + app.name + ".out";
     children.push_back(std::move(c));
