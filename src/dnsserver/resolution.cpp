@@ -86,7 +86,7 @@ void referral(const Zone& zone, const Node& cut, Resolution& res) {
 }
 
 bool answer_from_hosts(const dns::HostsFile& hosts, std::string_view qname, Type qtype,
-                       Resolution& res) {
+                       bool db_has_zone, Resolution& res) {
   const std::string text = dns::name_to_text(qname);
   if (qtype == Type::kA || qtype == Type::kAAAA || qtype == Type::kANY) {
     const std::vector<dns::IpAddress>& addrs = hosts.lookup(text);
@@ -102,7 +102,12 @@ bool answer_from_hosts(const dns::HostsFile& hosts, std::string_view qname, Type
     }
     return true;
   }
-  if (qtype != Type::kPTR) return false;
+  if (qtype != Type::kPTR) {
+    // A hosts name asked for another type: it exists, without such data (NODATA), unless a zone
+    // holds the name and answers for it.
+    if (hosts.lookup(text).empty() || db_has_zone) return false;
+    return true;
+  }
   // "4.3.2.1.in-addr.arpa." or the 32 nibbles of ip6.arpa.
   const std::string lower = dns::hosts_key(text);
   dns::IpAddress addr;
@@ -154,7 +159,8 @@ bool answer_from_hosts(const dns::HostsFile& hosts, std::string_view qname, Type
 Resolution resolve(const ZoneDb& db, std::string_view qname, Type qtype) {
   Resolution res;
   if (const dns::HostsFile* hosts = db.hosts()) {
-    if (answer_from_hosts(*hosts, qname, qtype, res)) return res;
+    const bool in_zone = db.find_zone(lower_name(qname)) != nullptr;
+    if (answer_from_hosts(*hosts, qname, qtype, in_zone, res)) return res;
   }
   std::string name(qname);
   std::unordered_set<std::string> visited;

@@ -2,6 +2,7 @@
 // deterministic: a ZoneDb and a question in, the sections out. The rules are NSD 4's (checked by
 // tests/integration/test_dns_compare.py against Debian's nsd):
 //  - the hosts file first for A, AAAA, ANY and reverse PTR names (dnsmasq's rule, TTL 0, AA);
+//    another type at a hosts name outside the zones is NODATA (NOERROR, empty, AA);
 //  - the zone with the longest origin; a name at or below a non-apex NS is delegated: a referral
 //    (AA off, the NS in authority, in-zone glue in additional);
 //  - a positive answer carries the zone's NS in authority (not for NS at the apex) and the in-zone
