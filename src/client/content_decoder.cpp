@@ -69,40 +69,55 @@ Status ContentDecoder::feed(std::string_view in, std::string& out) {
     stream_->initialized = true;
     started_ = true;
   }
-  char chunk[16384];
   while (!in.empty()) {
     if (ended_) {
       // gzip: another member may follow (gzip -d decodes them all); anything else is ignored.
-      if (kind_ != Kind::kGzip || in.size() < 2 || static_cast<unsigned char>(in[0]) != 0x1f ||
-          static_cast<unsigned char>(in[1]) != 0x8b) {
+      if (kind_ != Kind::kGzip || trailing_) return {};
+      if (probe_.size() + in.size() < 2) {
+        probe_.append(in);
+        return {};
+      }
+      std::string magic = probe_ + std::string(in.substr(0, 2 - probe_.size()));
+      if (magic != "\x1f\x8b") {
+        trailing_ = true;
         return {};
       }
       inflateReset(&z);
       ended_ = false;
-    }
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-    z.avail_in = static_cast<uInt>(in.size());
-    int rc;
-    do {
-      z.next_out = reinterpret_cast<Bytef*>(chunk);
-      z.avail_out = sizeof chunk;
-      rc = inflate(&z, Z_NO_FLUSH);
-      if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
-        return fail(std::string("bad ") + (kind_ == Kind::kGzip ? "gzip" : "deflate") +
-                    " data: " + (z.msg ? z.msg : "inflate() failed"));
+      if (!probe_.empty()) {
+        std::string first = std::move(probe_);
+        probe_.clear();
+        size_t used = 0;
+        if (Status st = inflate_some(first, out, used); !st) return st;
       }
-      out.append(chunk, sizeof chunk - z.avail_out);
-    } while (rc == Z_OK && z.avail_out == 0);
-    in.remove_prefix(in.size() - z.avail_in);
-    if (rc == Z_STREAM_END) {
-      ended_ = true;
-    } else if (z.avail_in == 0) {
-      break;
-    } else if (rc == Z_BUF_ERROR) {
-      break;
     }
+    size_t used = 0;
+    if (Status st = inflate_some(in, out, used); !st) return st;
+    in.remove_prefix(used);
+    if (!ended_) break;  // all of `in` went into the stream
   }
   if (kind_ == Kind::kDeflate) first_bytes_.clear();
+  return {};
+}
+
+Status ContentDecoder::inflate_some(std::string_view in, std::string& out, size_t& used) {
+  z_stream& z = stream_->z;
+  char chunk[16384];
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  int rc;
+  do {
+    z.next_out = reinterpret_cast<Bytef*>(chunk);
+    z.avail_out = sizeof chunk;
+    rc = inflate(&z, Z_NO_FLUSH);
+    if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
+      return fail(std::string("bad ") + (kind_ == Kind::kGzip ? "gzip" : "deflate") +
+                  " data: " + (z.msg ? z.msg : "inflate() failed"));
+    }
+    out.append(chunk, sizeof chunk - z.avail_out);
+  } while (rc == Z_OK && (z.avail_out == 0 || z.avail_in > 0));
+  used = in.size() - z.avail_in;
+  if (rc == Z_STREAM_END) ended_ = true;
   return {};
 }
 

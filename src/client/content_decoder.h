@@ -40,8 +40,11 @@ class ContentDecoder {
   std::unique_ptr<Stream> stream_;
   bool started_ = false;
   bool ended_ = false;
-  bool tried_raw_ = false;
+  bool trailing_ = false;    // bytes after the last gzip member: ignored
   std::string first_bytes_;  // deflate: kept until we know whether the stream is zlib or raw
+  std::string probe_;        // gzip: the start of what follows a member, until 2 bytes show
+                             // whether it is another member
+  [[nodiscard]] Status inflate_some(std::string_view in, std::string& out, size_t& used);
 };
 
 }  // namespace wc::client

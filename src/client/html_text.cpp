@@ -282,8 +282,10 @@ class Renderer {
       std::string decoded;
       decode_entities(content, decoded);
       std::string shown = collapse(decoded);
+      space_ = !at_line_start_;
       inline_text("[" + textarea_name_ + (textarea_name_.empty() ? "" : ": ") +
                   (shown.empty() ? "____" : shown) + "]");
+      space_ = true;
       return;
     }
     // script, style, xmp...: dropped, except xmp, which is preformatted text.
@@ -385,11 +387,13 @@ class Renderer {
       const std::string* alt = tag.attr("alt");
       if (alt && !collapse(*alt).empty()) inline_text("[image: " + collapse(*alt) + "]");
     } else if (n == "input") {
+      space_ = !at_line_start_;
       input(tag);
-    } else if (n == "button") {
+      space_ = true;
+    } else if (n == "button" || n == "select") {
+      space_ = !at_line_start_;
       inline_text("[");
-    } else if (n == "select") {
-      inline_text("[");
+      glue_ = true;
     }
   }
 
@@ -419,7 +423,9 @@ class Renderer {
         indents_.pop_back();
       }
     } else if (n == "button" || n == "select") {
+      glue_ = true;
       inline_text("]");
+      space_ = true;
     } else if (n.size() == 2 && n[0] == 'h' && n[1] >= '1' && n[1] <= '6') {
       marker_.clear();
     }
