@@ -244,6 +244,7 @@ class NsdServer(Process):
             '  logfile: "%s/nsd.log"' % self.dir,
             "  server-count: 1",
             "  hide-version: yes",
+            "  rrl-ratelimit: 0",  # response rate limiting would slip answers under load
             "  verbosity: 0",
             "remote-control:",
             "  control-enable: no",
