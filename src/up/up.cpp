@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -105,12 +106,10 @@ Status make_dirs(const std::string& path) {
 void print_table(const Plan& plan) {
   const std::string self = self_name();
   std::string t;
+  // Rows first, then the column widths they need.
+  std::vector<std::array<std::string, 3>> rows;
   auto row = [&](const std::string& what, const std::string& where, const std::string& logs) {
-    std::string line = "  " + what;
-    line.resize(std::max<size_t>(line.size() + 1, 16), ' ');
-    line += where;
-    line.resize(std::max<size_t>(line.size() + 1, 38), ' ');
-    t += line + logs + "\n";
+    rows.push_back({what, where, logs});
   };
   t += "\nwebcycle up: " + plan.stack_path + " is up (Ctrl-C stops it all)\n\n";
   row("what", "listens on", "logs");
@@ -120,7 +119,7 @@ void print_table(const Plan& plan) {
     row("dns", listens + " (udp, tcp)", plan.stack.dns.query_log);
   }
   for (const AppSpec& app : plan.stack.apps) {
-    row("app " + app.name, app.bind, app.access_log + "\n" + std::string(38, ' ') + app.error_log);
+    row("app " + app.name, app.bind, app.access_log + "\n" + app.error_log);
   }
   std::string web_where;
   std::vector<std::string> seen;
@@ -130,7 +129,19 @@ void print_table(const Plan& plan) {
     seen.push_back(l);
     web_where += (web_where.empty() ? "" : " ") + l;
   }
-  row("web", web_where, plan.access_log + "\n" + std::string(38, ' ') + plan.error_log);
+  row("web", web_where, plan.access_log + "\n" + plan.error_log);
+  size_t w0 = 0, w1 = 0;
+  for (const auto& r : rows) {
+    w0 = std::max(w0, r[0].size());
+    w1 = std::max(w1, r[1].size());
+  }
+  for (const auto& r : rows) {
+    std::string line = "  " + r[0] + std::string(w0 + 2 - r[0].size(), ' ') + r[1] +
+                       std::string(w1 + 2 - r[1].size(), ' ');
+    size_t nl = r[2].find('\n');
+    t += line + r[2].substr(0, nl) + "\n";
+    if (nl != std::string::npos) t += std::string(line.size(), ' ') + r[2].substr(nl + 1) + "\n";
+  }
   if (plan.port_fell_back) {
     t += "\n  port 80 could not be bound here (not root?): the web server listens on 8080\n";
   }

@@ -29,7 +29,8 @@ TITLE_WEIGHT = 3
 
 
 class _Text(html.parser.HTMLParser):
-    """The title and the visible text of one HTML page."""
+    """The title and the visible text of one HTML page (less the menu, header and footer every
+    page of the site repeats)."""
 
     def __init__(self):
         super().__init__()
@@ -45,7 +46,7 @@ class _Text(html.parser.HTMLParser):
     def handle_data(self, data):
         if "title" in self._in:
             self.title += data
-        elif not ({"style", "script"} & set(self._in)):
+        elif not ({"style", "script", "nav", "header", "footer"} & set(self._in)):
             self.text.append(data)
 
 
