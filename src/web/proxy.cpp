@@ -849,8 +849,13 @@ void ProxyRequest::start_response() {
     store += value;
     spans.emplace_back(n0, v0);
   };
+  // `expires` replaces the upstream's Expires and Cache-Control on the codes it applies to
+  // (they come after the upstream's other headers here; nginx overwrites them in place).
+  const bool replace_expires = ex_.location->expires.kind != config::ExpiresConf::Kind::kOff &&
+                               headers_filter_applies(resp_.status);
   for (const http::Header& h : resp_.headers) {
     bool hidden = response_hidden(h.name);
+    if (replace_expires && (is(h.name, "Expires") || is(h.name, "Cache-Control"))) hidden = true;
     for (const std::string& name : conf_.hide_headers) {
       if (is(name, h.name)) hidden = true;
     }

@@ -6,10 +6,12 @@
 #include <cassert>
 #include <charconv>
 #include <cstring>
+#include <ctime>
 #include <memory>
 
 #include "core/error_log.h"
 #include "core/socket.h"
+#include "http/http_date.h"
 #include "http/uri.h"
 #include "web/config/locations.h"
 #include "web/config/server_names.h"
@@ -104,6 +106,24 @@ static_files::IfModifiedSince ims_mode(config::IfModifiedSince m) {
 }
 
 }  // namespace
+
+bool headers_filter_applies(int status) noexcept {
+  switch (status) {
+    case 200:
+    case 201:
+    case 204:
+    case 206:
+    case 301:
+    case 302:
+    case 303:
+    case 304:
+    case 307:
+    case 308:
+      return true;
+    default:
+      return false;
+  }
+}
 
 Status Router::init(const config::WebConfig& config, core::EventLoop& loop) {
   config_ = &config;
@@ -756,10 +776,11 @@ void Router::finish_head(Exchange& ex, Output& out, http::ResponseHead& head) {
   if (ex.keep_alive && loc.keepalive_header_timeout_s > 0) {
     head.keep_alive_timeout = static_cast<int>(loc.keepalive_header_timeout_s);
   }
-  if (!loc.add_headers.empty()) {
+  if (!loc.add_headers.empty() || loc.expires.kind != config::ExpiresConf::Kind::kOff) {
     const auto it = scripts_.find(&loc);
-    assert(it != scripts_.end());  // init() compiles every location's add_header
-    add_configured_headers(ex, it->second, head);
+    // init() compiles every location's add_header
+    assert(loc.add_headers.empty() || it != scripts_.end());
+    add_configured_headers(ex, it == scripts_.end() ? nullptr : &it->second, head);
   }
   std::string& bytes = out.bytes();
   const size_t before = bytes.size();
@@ -773,49 +794,94 @@ void Router::finish_head(Exchange& ex, Output& out, http::ResponseHead& head) {
   ex.sent_location = head.location;
 }
 
-void Router::add_configured_headers(Exchange& ex, const LocationScripts& scripts,
+void Router::add_configured_headers(Exchange& ex, const LocationScripts* scripts,
                                     http::ResponseHead& head) {
   const LocationConf& loc = *ex.location;
-  bool listed = false;  // the codes nginx's headers filter adds to without `always`
-  switch (head.status) {
-    case 200:
-    case 201:
-    case 204:
-    case 206:
-    case 301:
-    case 302:
-    case 303:
-    case 304:
-    case 307:
-    case 308:
-      listed = true;
-      break;
-    default:
-      break;
-  }
-  ex.status = head.status;  // $status in a value
-  vars::RequestVars v;
-  fill_vars(ex, v);
-  std::string_view groups[config::Captures::kMaxGroups];
-  const std::span<const std::string_view> captures = capture_views(ex, groups);
+  const bool listed = headers_filter_applies(head.status);
   // Values go into one buffer first and become views after, since it may grow meanwhile.
   added_text_.clear();
   added_.clear();
-  for (size_t i = 0; i < loc.add_headers.size(); ++i) {
-    if (!listed && !loc.add_headers[i].always) continue;
-    const size_t start = added_text_.size();
-    scripts.add_headers[i].append(v, added_text_, vars::Escape::none, captures);
-    if (added_text_.size() == start) continue;  // an empty value sends nothing (nginx)
-    // The value's offset and length for now; made a view below.
-    added_.push_back({loc.add_headers[i].name, std::string_view()});
+  auto keep = [this](std::string_view name, size_t start) {
+    added_.push_back({name, std::string_view()});
     added_offsets_.resize(added_.size());
     added_offsets_.back() = {start, added_text_.size() - start};
+  };
+  if (listed && loc.expires.kind != config::ExpiresConf::Kind::kOff) {
+    // Expires, then Cache-Control, before add_header's (ngx_http_set_expires runs first).
+    size_t start = added_text_.size();
+    const int64_t max_age = append_expires(loc.expires, head.last_modified, added_text_);
+    keep("Expires", start);
+    start = added_text_.size();
+    if (max_age < 0) {
+      added_text_ += "no-cache";
+    } else {
+      added_text_ += "max-age=";
+      added_text_ += std::to_string(max_age);
+    }
+    keep("Cache-Control", start);
+  }
+  if (scripts != nullptr && !loc.add_headers.empty()) {
+    ex.status = head.status;  // $status in a value
+    vars::RequestVars v;
+    fill_vars(ex, v);
+    std::string_view groups[config::Captures::kMaxGroups];
+    const std::span<const std::string_view> captures = capture_views(ex, groups);
+    for (size_t i = 0; i < loc.add_headers.size(); ++i) {
+      if (!listed && !loc.add_headers[i].always) continue;
+      const size_t start = added_text_.size();
+      scripts->add_headers[i].append(v, added_text_, vars::Escape::none, captures);
+      if (added_text_.size() == start) continue;  // an empty value sends nothing (nginx)
+      keep(loc.add_headers[i].name, start);
+    }
   }
   for (size_t k = 0; k < added_.size(); ++k) {
     added_[k].value =
         std::string_view(added_text_).substr(added_offsets_[k].first, added_offsets_[k].second);
   }
   head.added = added_;
+}
+
+// The Expires value of `e` (IMF-fixdate) appended to `out`; returns the max-age to send, or -1
+// for "no-cache". As ngx_http_set_expires.
+int64_t Router::append_expires(const config::ExpiresConf& e, time_t last_modified,
+                               std::string& out) {
+  using Kind = config::ExpiresConf::Kind;
+  if (e.kind == Kind::kEpoch) {
+    out += "Thu, 01 Jan 1970 00:00:01 GMT";
+    return -1;
+  }
+  if (e.kind == Kind::kMax) {
+    out += "Thu, 31 Dec 2037 23:55:55 GMT";
+    return 315360000;
+  }
+  const time_t now = loop_->wall_clock().unix_seconds();
+  time_t when = 0;
+  int64_t max_age = 0;
+  if (e.kind == Kind::kDaily) {
+    // The next time the local clock shows that time of day (ngx_next_time).
+    tm local;
+    localtime_r(&now, &local);
+    local.tm_hour = static_cast<int>(e.seconds / 3600);
+    local.tm_min = static_cast<int>(e.seconds / 60 % 60);
+    local.tm_sec = static_cast<int>(e.seconds % 60);
+    local.tm_isdst = -1;
+    when = mktime(&local);
+    if (when != -1 && when <= now) {
+      local.tm_mday++;
+      local.tm_isdst = -1;
+      when = mktime(&local);
+    }
+    max_age = when - now;
+  } else if (e.kind == Kind::kAccess || last_modified == -1) {
+    max_age = e.seconds;
+    when = now + static_cast<time_t>(e.seconds);
+  } else {  // kModified
+    when = last_modified + static_cast<time_t>(e.seconds);
+    max_age = when - now;
+  }
+  char date[http::kHttpDateLen];
+  out += http::format_http_date(when, date);
+  return e.seconds < 0 || max_age < 0 ? -1 : max_age;
 }
 
 void Router::send_file(Exchange& ex, Output& out, static_files::FileRef file) {

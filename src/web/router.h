@@ -32,6 +32,10 @@
 
 namespace wc::web {
 
+// The codes nginx's headers filter adds `expires` and `add_header` (without `always`) to: 200,
+// 201, 204, 206, 301, 302, 303, 304, 307, 308.
+[[nodiscard]] bool headers_filter_applies(int status) noexcept;
+
 class Router {
  public:
   // `return 444`: close the connection without an answer (nginx's special code).
@@ -131,8 +135,9 @@ class Router {
   static std::span<const std::string_view> capture_views(const Exchange& ex,
                                                          std::string_view (&groups)[32]);
   // add_header of ex.location that applies to head.status, into head.added.
-  void add_configured_headers(Exchange& ex, const LocationScripts& scripts,
+  void add_configured_headers(Exchange& ex, const LocationScripts* scripts,
                               http::ResponseHead& head);
+  int64_t append_expires(const config::ExpiresConf& e, time_t last_modified, std::string& out);
 
   const config::WebConfig* config_ = nullptr;
   core::EventLoop* loop_ = nullptr;

@@ -1182,6 +1182,50 @@ Status d_error_page(Builder&, Level& lv, const ConfNode& n) {
   return {};
 }
 
+// As ngx_http_headers_expires reads it (without variables in the time).
+Status d_expires(Builder&, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  ExpiresConf e;
+  e.kind = ExpiresConf::Kind::kAccess;
+  size_t at = 0;
+  if (n.args.size() == 2) {
+    if (n.args[0] != "modified") return invalid_value(n);
+    e.kind = ExpiresConf::Kind::kModified;
+    at = 1;
+  }
+  std::string_view v = n.args[at];
+  if (v.find('$') != std::string_view::npos) {
+    return err(n, "variables in \"expires\" are not supported yet");
+  }
+  if (v == "epoch" || v == "max" || v == "off") {
+    e.kind = v == "epoch" ? ExpiresConf::Kind::kEpoch
+             : v == "max" ? ExpiresConf::Kind::kMax
+                          : ExpiresConf::Kind::kOff;
+    lv.loc->expires = e;
+    return {};
+  }
+  bool minus = false;
+  if (!v.empty() && v[0] == '@') {
+    if (e.kind == ExpiresConf::Kind::kModified) {
+      return err(n, "daily time cannot be used with \"modified\" parameter");
+    }
+    e.kind = ExpiresConf::Kind::kDaily;
+    v.remove_prefix(1);
+  } else if (!v.empty() && v[0] == '-') {
+    minus = true;
+    v.remove_prefix(1);
+  }
+  auto ms = parse_time_ms(v);
+  if (!ms || *ms % 1000 != 0) return invalid_value(n);  // whole seconds only (ngx_parse_time)
+  e.seconds = *ms / 1000;
+  if (e.kind == ExpiresConf::Kind::kDaily && e.seconds >= 24 * 60 * 60) {
+    return err(n, "daily time value must be less than 24 hours");
+  }
+  if (minus) e.seconds = -e.seconds;
+  lv.loc->expires = e;
+  return {};
+}
+
 Status d_add_header(Builder&, Level& lv, const ConfNode& n) {
   LocationConf& loc = *lv.loc;
   if (lv.first(n.name)) loc.add_headers.clear();
@@ -1609,6 +1653,7 @@ constexpr Directive kDirectives[] = {
     {"proxy_pass", kLocation, Arity::kTake1, false, d_proxy_pass},
     {"proxy_set_header", kHSL, Arity::kTake2, false, d_proxy_set_header},
     {"add_header", kHSL, Arity::kTake23, false, d_add_header},
+    {"expires", kHSL, Arity::kTake12, false, d_expires},
     {"error_page", kHSL, Arity::k2More, false, d_error_page},
     {"proxy_http_version", kHSL, Arity::kTake1, false, d_proxy_http_version},
     {"proxy_connect_timeout", kHSL, Arity::kTake1, false, d_proxy_connect_timeout},
@@ -1637,7 +1682,6 @@ constexpr std::string_view kInertPrefixes[] = {"ssl_", "gzip"};
 constexpr std::string_view kUnsupported[] = {
     "rewrite",
     "add_trailer",
-    "expires",
     "if",
     "set",
     "break",

@@ -176,6 +176,14 @@ struct ErrorPageConf {
   std::string uri;  // template source
 };
 
+// expires [modified] TIME | @TIME-OF-DAY | epoch | max | off: Expires and Cache-Control on the
+// codes add_header lists, as ngx_http_headers_filter sets them.
+struct ExpiresConf {
+  enum class Kind : uint8_t { kOff, kEpoch, kMax, kAccess, kModified, kDaily };
+  Kind kind = Kind::kOff;
+  int64_t seconds = 0;  // kAccess/kModified: signed offset; kDaily: seconds past local midnight
+};
+
 // add_header NAME VALUE [always]: sent on 200, 201, 204, 206, 301, 302, 303, 304, 307 and 308
 // answers, or on every answer with `always`; a value that evaluates empty sends nothing.
 struct AddHeaderConf {
@@ -283,6 +291,7 @@ struct LocationValues {
   // add_header, error_page: a level that has any replaces the enclosing level's list (nginx).
   std::vector<AddHeaderConf> add_headers;
   std::vector<ErrorPageConf> error_pages;
+  ExpiresConf expires;
   ProxyConf proxy;
 };
 
