@@ -17,7 +17,7 @@ import threading
 import urllib.parse
 import zlib
 
-from harness import server_bin
+import unittest
 
 BODY_CL = b"hello from a Content-Length body\n"
 BODY_CHUNKS = [b"first chunk, ", b"second chunk, ", b"x" * 5000, b" and the last\n"]
@@ -345,11 +345,19 @@ class SearchServer:
 
 
 # ---- running the clients -----------------------------------------------------------------------
+def webcycle_bin():
+    """$WEBCYCLE_BIN (even when WEBCYCLE_TEST_SERVER=nginx makes nginx the server under test)."""
+    path = os.environ.get("WEBCYCLE_BIN")
+    if not path:
+        raise unittest.SkipTest("WEBCYCLE_BIN is not set (run through ctest, or set it)")
+    return path
+
+
 def browse(*args, timeout=30, env=None, stdin=None):
     """Runs `webcycle browse ARGS`; returns CompletedProcess with bytes stdout and text stderr."""
     e = dict(os.environ)
     e.update(env or {})
-    r = subprocess.run([server_bin(), "browse", *args], capture_output=True, timeout=timeout,
+    r = subprocess.run([webcycle_bin(), "browse", *args], capture_output=True, timeout=timeout,
                        env=e, stdin=stdin if stdin is not None else subprocess.DEVNULL)
     r.stderr = r.stderr.decode("utf-8", "replace")
     return r
