@@ -72,7 +72,7 @@ def build_index():
             path = "/" + os.path.relpath(full, WWW).replace(os.sep, "/")
             if path.endswith("/index.html"):
                 path = path[: -len("index.html")]
-            docs.append(_doc("www.mysite.test", path, parser.title, " ".join(parser.text)))
+            docs.append(_doc("www.mysite.test", path, parser.title, "".join(parser.text)))
     for path, (title, text) in demo_app.PAGES.items():
         docs.append(_doc("app.mysite.test", path, title, text))
     return docs
@@ -108,8 +108,11 @@ def _port(environ):
 def _snippet(doc, terms, size=160):
     text = doc["text"]
     low = text.lower()
-    at = min([i for i in (low.find(t) for t in terms) if i >= 0] or [0])
+    hits = [m.start() for m in (re.search(r"\b" + re.escape(t) + r"\b", low) for t in terms) if m]
+    at = min(hits or [0])
     start = max(0, at - 40)
+    if start:
+        start = text.find(" ", start) + 1  # from a word's start
     cut = text[start:start + size]
     return ("..." if start else "") + cut + ("..." if start + size < len(text) else "")
 
