@@ -167,7 +167,11 @@ struct Lookup final : core::IoHandler {
   std::string canonical;
   bool name_found = false;  // some type of the current name gave addresses
   bool name_nxdomain = false;
-  std::vector<std::string> servfails;  // over the whole lookup
+  std::vector<std::string> servfails;  // the current search name's server failures
+  // What the name as given (not a search-list name) came to, when nothing was found: it decides
+  // between "not found" and "server failure", as the as-is query's h_errno does in glibc's
+  // res_search. Empty: not asked yet, or NXDOMAIN/NODATA.
+  std::string as_is_failure;
 
   Lookup(Resolver::Impl* o, uint64_t i, std::string_view n, Family f, LookupDone d, TraceFn t)
       : owner(o), id(i), name(n), family(f), done(std::move(d)), trace(std::move(t)) {
@@ -299,6 +303,7 @@ struct Lookup final : core::IoHandler {
     type_index = 0;
     name_found = false;
     name_nxdomain = false;
+    servfails.clear();
     begin_type();
   }
 
@@ -663,19 +668,25 @@ struct Lookup final : core::IoHandler {
     }
     if (++type_index < types.size()) return begin_type();
     if (name_found) return finish_found();
+    const bool failed = !name_nxdomain && !servfails.empty();
+    std::string detail;
+    for (const std::string& f : servfails) {
+      if (detail.find(f) != std::string::npos) continue;
+      if (!detail.empty()) detail += "; ";
+      detail += f;
+    }
     step(names[name_index] + ": " +
-         (name_nxdomain                   ? "no such name (NXDOMAIN)"
-          : outcome == Outcome::kServFail ? "server failure"
-                                          : "no address (NODATA)"));
+         (name_nxdomain ? "no such name (NXDOMAIN)"
+          : failed      ? "server failure (" + detail + ")"
+                        : "no address (NODATA)"));
+    std::string_view as_is = name;
+    if (as_is.size() > 1 && as_is.back() == '.') as_is.remove_suffix(1);
+    if (names[name_index] == as_is) as_is_failure = failed ? detail : std::string();
     if (++name_index < names.size()) return begin_name();
     LookupResult r;
-    if (!servfails.empty()) {
+    if (!as_is_failure.empty()) {
       r.status = LookupStatus::kServFail;
-      for (const std::string& s : servfails) {
-        if (r.detail.find(s) != std::string::npos) continue;
-        if (!r.detail.empty()) r.detail += "; ";
-        r.detail += s;
-      }
+      r.detail = std::move(as_is_failure);
     } else {
       r.status = LookupStatus::kNotFound;
     }

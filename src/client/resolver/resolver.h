@@ -11,10 +11,12 @@
 // answer is asked for again. A and AAAA are asked in turn (A first), as glibc does without
 // single-request options.
 //
-// Outcomes are told apart (LookupStatus): found; not found (NXDOMAIN, or NOERROR with no address
-// (NODATA), for every name of the search list); server failure (SERVFAIL, REFUSED, FORMERR,
-// NOTIMP, or a reply that cannot be read, from every server); timeout (no server answered). A
-// name found in the hosts file never goes to DNS.
+// Outcomes are told apart (LookupStatus): found; not found (no address for any name of the search
+// list, and NXDOMAIN, or NOERROR with no address (NODATA), for the name itself); server failure
+// (the name itself got only SERVFAIL, REFUSED, FORMERR, NOTIMP, or replies that cannot be read,
+// from every server: as glibc's res_search, the name as given decides, so a search-list name a
+// server refuses does not hide an NXDOMAIN, nor the reverse); timeout (no server answered one
+// question: the lookup stops there). A name found in the hosts file never goes to DNS.
 //
 // Ownership: a Resolver borrows its EventLoop (which must outlive it) and owns its
 // configuration and its in-flight queries (their sockets and timers). Destroying the Resolver, or
@@ -46,8 +48,8 @@ enum class Family : uint8_t { kAny, kV4, kV6 };
 
 enum class LookupStatus : uint8_t {
   kFound,     // addresses came back (hosts file or DNS)
-  kNotFound,  // NXDOMAIN or NODATA for every name tried: "site not found" (exit 6)
-  kServFail,  // every server failed or refused: SERVFAIL / REFUSED / unreadable replies
+  kNotFound,  // NXDOMAIN or NODATA: "site not found" (exit 6)
+  kServFail,  // every server failed or refused the name: SERVFAIL / REFUSED / unreadable replies
   kTimeout,   // no server answered within timeout x attempts
 };
 

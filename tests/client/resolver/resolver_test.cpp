@@ -251,6 +251,34 @@ TEST_F(ResolverTest, EveryServerFailingIsServfail) {
   EXPECT_EQ(refusing.received().size(), 2u);
 }
 
+// As glibc's res_search: the name as given decides between "not found" and "server failure".
+TEST_F(ResolverTest, TheNameItselfDecidesBetweenNotFoundAndServfail) {
+  FakeServer dns(*loop, [](const dns::Message& q, bool) {
+    const bool search_name = qname(q).ends_with(".mysite.test.") && qname(q) != "www.mysite.test.";
+    const bool bare = qname(q) == "shop.";
+    if (search_name) return std::vector<Reply>{{make_reply(q, dns::kRcodeNXDomain, {})}};
+    return std::vector<Reply>{{make_reply(q, bare ? dns::kRcodeRefused : dns::kRcodeServFail, {})}};
+  });
+  Resolver r(*loop, config({&dns}, "search mysite.test\n"));
+  // www.mysite.test itself: SERVFAIL; www.mysite.test.mysite.test: NXDOMAIN.
+  LookupResult res = run(r, "www.mysite.test", Family::kV4);
+  EXPECT_EQ(res.status, LookupStatus::kServFail) << trace_text();
+  EXPECT_EQ(res.detail, dns.address().to_string() + ": SERVFAIL");
+  // shop.mysite.test: NXDOMAIN; "shop" itself: REFUSED (no server serves the root here).
+  res = run(r, "shop", Family::kV4);
+  EXPECT_EQ(res.status, LookupStatus::kServFail) << trace_text();
+  EXPECT_EQ(res.detail, dns.address().to_string() + ": REFUSED");
+  // The name itself NXDOMAIN, a search-list name failing: not found.
+  dns.set_respond([](const dns::Message& q, bool) {
+    const bool itself = qname(q) == "shop.mysite.test.";
+    return std::vector<Reply>{
+        {make_reply(q, itself ? dns::kRcodeNXDomain : dns::kRcodeServFail, {})}};
+  });
+  res = run(r, "shop.mysite.test", Family::kV4);
+  EXPECT_EQ(res.status, LookupStatus::kNotFound) << trace_text();
+  EXPECT_EQ(dns.received().size(), 6u);
+}
+
 TEST_F(ResolverTest, SilentServerTimesOutAfterTimeoutTimesAttempts) {
   FakeServer silent(*loop, [](const dns::Message&, bool) { return std::vector<Reply>{}; });
   Resolver r(*loop, config({&silent}, "options attempts:2\n"));
