@@ -1,27 +1,15 @@
 #!/usr/bin/env bash
-# Installs what is needed, builds, and runs the web server on the sample static site in
-# examples/sample (port 80 when it can be bound, else 8080). Ctrl-C stops it.
+# The README's first command: installs what is needed, builds, and runs `webcycle up` on the demo
+# stack (share/demo/stack.conf) in the foreground: the DNS server for mysite.test, the demo's two
+# Python applications and the web server on port 80 (8080 when 80 cannot be bound). It prints what
+# listens where, the logs, and the `webcycle browse` commands to try; Ctrl-C stops it all.
+# Arguments go to `webcycle up` instead (another stack file, --port, --dns-port, --runtime-dir).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 bash scripts/install-deps.sh build
 bash scripts/build.sh build
-
-prefix="$root/examples/sample"
-port=80
-if ! /usr/bin/python3 -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 80))' 2>/dev/null; then
-  port=8080
+if [ $# -eq 0 ]; then
+  # This clone's demo, even where an older webcycle is installed in /usr/local.
+  set -- "$(pwd)/share/demo/stack.conf"
 fi
-mkdir -p "$prefix/logs"
-sed "s/@PORT@/$port/" "$prefix/conf/webcycle.conf.in" > "$prefix/conf/webcycle.conf"
-cp share/mime.types "$prefix/conf/mime.types"
-
-cat <<MSG
-webcycle web: serving $prefix/html on port $port (Ctrl-C stops it)
-  try:   curl -i http://127.0.0.1:$port/
-         curl -I http://127.0.0.1:$port/about
-         curl -i http://127.0.0.1:$port/missing
-  logs:  $prefix/logs/access.log  $prefix/logs/error.log
-  check: build/src/cli/webcycle web -p $prefix -t
-MSG
-exec build/src/cli/webcycle web -p "$prefix"
+exec build/src/cli/webcycle up "$@"
