@@ -88,12 +88,13 @@ class FakeDns:
         self._udp_count = 0
         self._tcp_count = 0
         self._stop = threading.Event()
-        # One port for UDP and TCP, as a DNS server has.
+        # One port for UDP and TCP, as a DNS server has. host "::1" serves over IPv6.
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
         for _ in range(50):
-            udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            udp = socket.socket(family, socket.SOCK_DGRAM)
             udp.bind((host, 0))
             port = udp.getsockname()[1]
-            tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            tcp = socket.socket(family, socket.SOCK_STREAM)
             tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 tcp.bind((host, port))
@@ -113,7 +114,9 @@ class FakeDns:
 
     @property
     def address(self):
-        """As resolv.conf names it: "127.0.0.1:PORT"."""
+        """As resolv.conf names it: "127.0.0.1:PORT", "[::1]:PORT"."""
+        if ":" in self.host:
+            return f"[{self.host}]:{self.port}"
         return f"{self.host}:{self.port}"
 
     def start(self):

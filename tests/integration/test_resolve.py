@@ -50,8 +50,8 @@ class ResolveTest(unittest.TestCase):
             f.write(text)
         return path
 
-    def fake(self, zone=None, script=None, tcp_script=None):
-        server = FakeDns(ZONE if zone is None else zone, script, tcp_script).start()
+    def fake(self, zone=None, script=None, tcp_script=None, host="127.0.0.1"):
+        server = FakeDns(ZONE if zone is None else zone, script, tcp_script, host).start()
         self.addCleanup(server.stop)
         return server
 
@@ -173,6 +173,14 @@ class ResolveTest(unittest.TestCase):
         r = self.resolve("app.mysite.test", [dns], "-4", extra="options timeout:2 attempts:1\n")
         self.assertEqual((r.returncode, r.stdout), (0, "127.0.0.2\n"), r.stderr)
         self.assertEqual(len(dns.queries()), 1)
+
+    def test_ipv6_nameserver(self):
+        dns = self.fake(host="::1", script=["tc"])
+        r = self.resolve("www.mysite.test", [dns], "-v")
+        self.assertEqual((r.returncode, r.stdout), (0, "127.0.0.1\n::1\n"), r.stderr)
+        self.assertIn(f"asking [::1]:{dns.port} over UDP", r.stderr)
+        self.assertIn(f"answer from [::1]:{dns.port} over TCP", r.stderr)
+        self.assertEqual([q.tcp for q in dns.queries()], [False, True, False, True])
 
     def test_silent_first_server_then_second(self):
         silent = self.fake(script=["silent"])
