@@ -63,6 +63,7 @@ size_t question_end(std::string_view q) {
 }  // namespace
 
 struct UdpSocket;
+struct UpstreamTcp;
 struct TcpListener;
 struct TcpConnection;
 struct Forwarder;
@@ -145,6 +146,28 @@ struct TcpConnection final : core::IoHandler {
   void on_io(uint32_t events) override { server.on_tcp(*this, events); }
 };
 
+// One query relayed to the upstream over TCP, when its UDP answer came back truncated and the
+// client asked over TCP (a UDP client gets the TC answer and retries over TCP itself): connect,
+// send the framed query, read one framed answer, check its ID and question, hand it back.
+struct UpstreamTcp final : core::IoHandler {
+  Forwarder& forwarder;
+  Fd fd;
+  std::string query;  // our ID
+  size_t question_end = 0;
+  uint16_t client_id = 0;
+  uint64_t connection = 0;
+  std::string out;
+  size_t out_done = 0;
+  std::string in;
+  bool connected = false;
+  bool sent = false;
+  bool done = false;
+  core::Timer timer;
+  UpstreamTcp(Forwarder& f, Fd d) : forwarder(f), fd(std::move(d)) {}
+  void on_io(uint32_t events) override;
+  void finish(std::string_view reply);  // empty: SERVFAIL
+};
+
 // Relays queries outside every zone to one upstream over UDP, under a fresh random ID, and hands
 // the answer back with the client's ID; SERVFAIL when none comes in kForwardTimeoutMs. An answer
 // is taken only with a pending ID and the question the query asked (anything else is dropped, as
@@ -170,6 +193,7 @@ struct Forwarder final : core::IoHandler {
   std::unordered_map<uint16_t, Pending> pending;
   std::mt19937 rng{std::random_device{}()};
   core::Timer sweep;
+  std::unordered_map<UpstreamTcp*, std::unique_ptr<UpstreamTcp>> exchanges;
   char buffer[65536];
 
   Forwarder(DnsServer::Impl& s, Fd f, SocketAddress u) : server(s), fd(std::move(f)), upstream(u) {
@@ -234,9 +258,51 @@ struct Forwarder final : core::IoHandler {
       buffer[0] = static_cast<char>(p.client_id >> 8);
       buffer[1] = static_cast<char>(p.client_id & 0xFF);
       const Origin origin = p.origin;
+      if ((static_cast<uint8_t>(buffer[2]) & 0x02) && origin.tcp) {
+        start_tcp(p);
+        pending.erase(it);
+        continue;
+      }
       pending.erase(it);
       answer(origin, std::string_view(buffer, static_cast<size_t>(n)));
     }
+  }
+
+  void start_tcp(const Pending& p) {
+    auto fd = core::connect_tcp(upstream);
+    if (!fd) {
+      core::error_log().logf(LogLevel::error, 0, "%s", fd.error().message.c_str());
+      std::string q = p.query;
+      q[0] = static_cast<char>(p.client_id >> 8);
+      q[1] = static_cast<char>(p.client_id & 0xFF);
+      return fail_now(q, p.origin);
+    }
+    auto x = std::make_unique<UpstreamTcp>(*this, std::move(*fd));
+    x->query = p.query;
+    x->question_end = p.question_end;
+    x->client_id = p.client_id;
+    x->connection = p.origin.connection;
+    const auto len = static_cast<uint16_t>(p.query.size());
+    x->out.push_back(static_cast<char>(len >> 8));
+    x->out.push_back(static_cast<char>(len & 0xFF));
+    x->out += p.query;
+    UpstreamTcp* raw = x.get();
+    if (!server.loop.add(raw->fd.get(), EPOLLOUT | EPOLLIN, raw)) {
+      return fail_now(p.query, p.origin);
+    }
+    raw->timer.set_callback([raw] { raw->finish({}); });
+    server.loop.arm(raw->timer, kForwardTimeoutMs);
+    exchanges.emplace(raw, std::move(x));
+  }
+
+  void end_tcp(UpstreamTcp& x) {
+    server.loop.remove(x.fd.get());
+    server.loop.cancel(x.timer);
+    auto it = exchanges.find(&x);
+    if (it == exchanges.end()) return;
+    std::unique_ptr<UpstreamTcp> owned = std::move(it->second);
+    exchanges.erase(it);
+    server.loop.defer_delete(std::move(owned));
   }
 
   void expire() {
@@ -260,11 +326,70 @@ struct Forwarder final : core::IoHandler {
   }
 };
 
+void UpstreamTcp::on_io(uint32_t events) {
+  if (done) return;
+  if (!connected && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
+    if (core::socket_error(fd.get()) != 0) return finish({});
+    connected = true;
+  }
+  while (connected && out_done < out.size()) {
+    core::IoResult r = core::write_some(fd.get(), std::string_view(out).substr(out_done));
+    if (r.would_block()) break;
+    if (!r.ok()) return finish({});
+    out_done += r.bytes;
+  }
+  if (connected && out_done == out.size() && !sent) {
+    sent = true;
+    (void)forwarder.server.loop.modify(fd.get(), EPOLLIN, this);
+  }
+  if (!(events & (EPOLLIN | EPOLLHUP | EPOLLERR))) return;
+  char buf[16384];
+  for (;;) {
+    core::IoResult r = core::read_some(fd.get(), std::span<char>(buf, sizeof buf));
+    if (r.would_block()) break;
+    if (!r.ok()) return finish({});  // EOF before the answer, or an error
+    in.append(buf, r.bytes);
+    if (in.size() >= 2 && in.size() >= 2u + get16(in.data())) {
+      const std::string_view reply(in.data() + 2, get16(in.data()));
+      const size_t qlen = question_end - dns::kHeaderSize;
+      if (reply.size() < question_end ||
+          reply.substr(0, 2) != std::string_view(query).substr(0, 2) ||
+          std::memcmp(reply.data() + dns::kHeaderSize, query.data() + dns::kHeaderSize, qlen) !=
+              0) {
+        return finish({});
+      }
+      return finish(reply);
+    }
+  }
+}
+
+void UpstreamTcp::finish(std::string_view reply) {
+  if (done) return;
+  done = true;
+  Forwarder::Origin origin;
+  origin.tcp = true;
+  origin.connection = connection;
+  query[0] = static_cast<char>(client_id >> 8);
+  query[1] = static_cast<char>(client_id & 0xFF);
+  if (reply.empty()) {
+    forwarder.fail_now(query, origin);
+  } else {
+    std::string copy(reply);
+    copy[0] = query[0];
+    copy[1] = query[1];
+    forwarder.answer(origin, copy);
+  }
+  forwarder.end_tcp(*this);
+}
+
 DnsServer::Impl::~Impl() {
   for (auto& [id, c] : connections) loop.remove(c->fd.get());
   for (auto& l : tcp) loop.remove(l->fd.get());
   for (auto& u : udp) loop.remove(u->fd.get());
-  if (forwarder) loop.remove(forwarder->fd.get());
+  if (forwarder) {
+    for (auto& [raw, x] : forwarder->exchanges) loop.remove(x->fd.get());
+    loop.remove(forwarder->fd.get());
+  }
   if (query_log) query_log->flush();
 }
 

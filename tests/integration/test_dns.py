@@ -214,6 +214,13 @@ class Forward(unittest.TestCase):
                 self.assertEqual(r.status, "NXDOMAIN")
                 r = front.dig("www.mysite.test", "A", "+tcp")
                 self.assertEqual(r.answer, ["www.mysite.test. 300 IN A 127.0.0.1"])
+                # A truncated upstream answer: a TCP client gets it whole (relayed over TCP), a
+                # UDP client gets TC and retries over TCP.
+                r = front.dig("many.mysite.test", "A", "+tcp", "+noedns")  # 512 bytes upstream: TC
+                self.assertEqual(len(r.answer), 40, r.text)
+                r = front.dig("many.mysite.test", "A", "+noedns")
+                self.assertTrue(r.truncated_retry, r.text)
+                self.assertEqual(len(r.answer), 40)
                 # Its own zone is still answered by itself.
                 r = front.dig("1.1.0.127.in-addr.arpa", "PTR")
                 self.assertIn("aa", r.flags)
