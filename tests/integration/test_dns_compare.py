@@ -13,6 +13,7 @@ QUERIES = [
     ["txt.mysite.test", "TXT"], ["_http._tcp.mysite.test", "SRV"],
     ["alias.mysite.test", "CNAME"], ["chain.mysite.test", "A"], ["chain.mysite.test", "AAAA"],
     ["alias.mysite.test", "MX"], ["outside.mysite.test", "A"], ["loop1.mysite.test", "A"],
+    ["crosszone.mysite.test", "PTR"], ["crosszone.mysite.test", "A"],
     ["nope.mysite.test", "A"], ["a.b.nope.mysite.test", "TXT"], ["www.mysite.test", "MX"],
     ["www.mysite.test", "TYPE99"], ["deep.mysite.test", "A"], ["nonterminal.deep.mysite.test", "A"],
     ["empty.nonterminal.deep.mysite.test", "A"],
