@@ -12,7 +12,8 @@
 # Load: dnsperf -T 1 -c CLIENTS -q OUTSTANDING -l DURATION over the same query file (positive A,
 # AAAA, MX, TXT, a CNAME to an A, a NXDOMAIN: the mix a web stack's zone sees), with EDNS (-e)
 # when EDNS=1. Servers take turns inside each of PASSES passes; the median qps is reported, with
-# the ratio webcycle/NSD (the issue's target: at least 1.0) and webcycle/dnsmasq.
+# the ratio webcycle/NSD (the issue's target: at least 1.0) and webcycle/dnsmasq, with each
+# server's CPU time (user + system, all its processes) per answered query.
 #
 # Environment: PASSES (3), DURATION (10 s), CLIENTS (8), OUTSTANDING (200), SERVERS ("webcycle
 # nsd dnsmasq"), SERVER_CPU (1), CLIENT_CPU (0), EDNS (0), WEBCYCLE_BIN (default: BUILD_DIR's),
@@ -21,7 +22,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-. "$ROOT/bench/lib.sh"  # free_port, median, stop_started
+. "$ROOT/bench/lib.sh"  # free_port, median, cpu_ticks, stop_started
 PASSES=${PASSES:-3}
 DURATION=${DURATION:-10}
 DURATION=${DURATION%s}
@@ -53,7 +54,8 @@ fi
 [ -x "$WEBCYCLE_BIN" ] || die "no webcycle binary at $WEBCYCLE_BIN"
 
 RUN=$(mktemp -d /tmp/webcycle-dns-bench.XXXXXX)
-declare -A STARTED=() PORT=()
+declare -A STARTED=() PORT=() SPID=()
+CLK_TCK=$(getconf CLK_TCK)
 trap 'stop_started dns.sh' EXIT
 
 # The query file: dnsperf's "NAME TYPE" lines.
@@ -74,6 +76,7 @@ start_webcycle() {
   taskset -c "$SERVER_CPU" "$WEBCYCLE_BIN" dns --listen "127.0.0.1:$port" \
     --zone "mysite.test=$ZONE" --error-log "$dir/error.log" &
   STARTED[$!]=1
+  SPID[webcycle]=$!
 }
 
 start_nsd() {
@@ -104,6 +107,7 @@ C
   # NSD forks its xfrd helper; -d keeps the main process (the one serving) in the foreground.
   taskset -c "$SERVER_CPU" nsd -d -c "$dir/nsd.conf" &
   STARTED[$!]=1
+  SPID[nsd]=$!
 }
 
 start_dnsmasq() {
@@ -117,6 +121,7 @@ start_dnsmasq() {
     --mx-host=mysite.test,mail.mysite.test,10 --txt-record=txt.mysite.test,"hello world" \
     --log-facility="$dir/log" &
   STARTED[$!]=1
+  SPID[dnsmasq]=$!
 }
 
 wait_ready() {  # wait_ready PORT NAME
@@ -136,26 +141,33 @@ for s in $SERVERS; do
   log "dns.sh: $s on 127.0.0.1:${PORT[$s]} (cpu $SERVER_CPU)"
 done
 
-declare -A QPS=()
+declare -A QPS=() CPU=()
 edns_flag=()
 [ "$EDNS" = 1 ] && edns_flag=(-e)
 for pass in $(seq "$PASSES"); do
   for s in $SERVERS; do
+    t0=$(cpu_ticks "${SPID[$s]}")
     out=$(taskset -c "$CLIENT_CPU" dnsperf -s 127.0.0.1 -p "${PORT[$s]}" -d "$RUN/queries" \
       -T 1 -c "$CLIENTS" -q "$OUTSTANDING" -l "$DURATION" "${edns_flag[@]}" 2>&1)
     qps=$(awk '/Queries per second:/ { print $4 }' <<<"$out")
+    t1=$(cpu_ticks "${SPID[$s]}")
     lost=$(awk '/Queries lost:/ { print $3 }' <<<"$out")
+    done_q=$(awk '/Queries completed:/ { print $3 }' <<<"$out")
     [ -n "$qps" ] || die "dnsperf against $s failed: $out"
-    log "dns.sh: pass $pass $s: $qps qps (lost $lost)"
+    # Server CPU (user + system, every process of it) per answered query, in microseconds.
+    us=$(awk -v t="$((t1 - t0))" -v hz="$CLK_TCK" -v n="$done_q" 'BEGIN { if (n > 0) printf "%.2f", t / hz * 1e6 / n }')
+    log "dns.sh: pass $pass $s: $qps qps, $us us CPU/query (lost $lost)"
     QPS[$s]="${QPS[$s]:-} $qps"
+    CPU[$s]="${CPU[$s]:-} $us"
   done
 done
 
-printf '%-10s %12s\n' server "qps (median of $PASSES)"
+log "dns.sh: load average $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-10s %12s %16s\n' server "qps (median)" "CPU us/query"
 declare -A MED=()
 for s in $SERVERS; do
   MED[$s]=$(median "${QPS[$s]}")
-  printf '%-10s %12.0f\n' "$s" "${MED[$s]}"
+  printf '%-10s %12.0f %16s\n' "$s" "${MED[$s]}" "$(median "${CPU[$s]}")"
 done
 if [ -n "${MED[webcycle]:-}" ] && [ -n "${MED[nsd]:-}" ]; then
   ratio=$(awk -v a="${MED[webcycle]}" -v b="${MED[nsd]}" 'BEGIN { printf "%.2f", a / b }')
