@@ -206,7 +206,7 @@ class Supervisor {
     std::string out;
     if (!lines.empty()) out = "; its output (" + c.spec->output + "):";
     for (const std::string& line : lines) out += "\n  " + line;
-    return out;
+    return c.spec->explain ? c.spec->explain(out) : out;
   }
 
   void on_signal(int signo) {
@@ -217,6 +217,7 @@ class Supervisor {
       case SIGHUP:
         if (stopping_) break;
         options_.say("webcycle up: HUP: reloading every child");
+        if (options_.on_hup) options_.on_hup();
         for (auto& child : children_) {
           if (child->pid > 0) (void)core::send_signal(child->pid, SIGHUP);
         }

@@ -5,8 +5,10 @@
 // Ctrl-C reaches `up` alone and `up` stops them in its own way):
 //   INT, TERM, QUIT  TERM to each child by PID; after `grace_ms` KILL to those still running; exit
 //                    0 once all have been reaped. A second INT/TERM sends KILL at once.
-//   HUP              passed on to each child (each reloads: web and app re-read their config and
-//                    replace their workers, dns re-reads its zones).
+//   HUP              on_hup (up re-reads the stack file and re-writes the web server's config),
+//   then
+//                    passed on to each child (each reloads: web re-reads that config and replaces
+//                    its workers, the apps replace their workers, dns re-reads its zones).
 //   CHLD             a child that exits before it listened the first time: `up` stops everything
 //                    and exits 1, printing the end of that child's output (its error). A child
 //                    that exits later is restarted after a back-off (0.5 s, doubling up to 30 s,
@@ -30,6 +32,9 @@ struct ChildSpec {
   std::string address;   // what the probe connects to ("127.0.0.1:8001")
   std::string dns_name;  // kDns: the name to ask for
   std::string output;    // file the child's stdout and stderr are appended to
+  // Rewrites the child's output before `up` shows it (the web server's messages about the
+  // generated config name the stack file's line too). Optional.
+  std::function<std::string(const std::string&)> explain;
 };
 
 struct SupervisorOptions {
@@ -41,6 +46,8 @@ struct SupervisorOptions {
   int stable_ms = 30000;  // a run this long resets the back-off
   // Called once, when every child listens (prints the table).
   std::function<void()> on_ready;
+  // Called on HUP before the children get it (re-writes the web server's config). Optional.
+  std::function<void()> on_hup;
   // Status lines ("webcycle up: ...") go here; default stderr.
   std::function<void(const std::string&)> say;
 };

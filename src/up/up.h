@@ -17,6 +17,7 @@
 #include <string>
 
 #include "up/stack_file.h"
+#include "up/web_conf.h"
 
 namespace wc::up {
 
@@ -36,7 +37,8 @@ struct Plan {
   std::string runtime_dir;
   std::string web_conf;  // runtime/conf/webcycle.conf
   std::string web_conf_text;
-  uint16_t web_port = 0;  // 0: the stack listens on ports of its own
+  std::vector<SourceLine> web_lines;  // web_conf_text's line kWebConfFirstLine + i came from here
+  uint16_t web_port = 0;              // 0: the stack listens on ports of its own
   bool port_fell_back = false;
   std::string web_listen;             // first listen, as a client connects to it ("127.0.0.1:8080")
   std::string access_log, error_log;  // the web server's, absolute
@@ -46,6 +48,9 @@ struct Plan {
   std::string dns_query_log;
   Stack stack;  // with dns and app log paths filled in
 };
+
+// The generated web config's first directive line (after its two comment lines).
+inline constexpr int kWebConfFirstLine = 3;
 
 // Default runtime folder for a stack file (see above).
 [[nodiscard]] std::string default_runtime_dir(const std::string& stack_path);

@@ -9,8 +9,10 @@ namespace {
 
 using core::ConfNode;
 
-void write_nodes(const std::vector<ConfNode>& nodes, int depth, std::string* out) {
+void write_nodes(const std::vector<ConfNode>& nodes, int depth, std::string* out,
+                 std::vector<SourceLine>* lines) {
   for (const ConfNode& n : nodes) {
+    if (lines != nullptr) lines->push_back({n.file, n.line});
     out->append(static_cast<size_t>(depth) * 4, ' ');
     out->append(quote_arg(n.name));
     for (size_t i = 0; i < n.args.size(); ++i) {
@@ -19,7 +21,8 @@ void write_nodes(const std::vector<ConfNode>& nodes, int depth, std::string* out
     }
     if (n.block) {
       out->append(" {\n");
-      write_nodes(n.children, depth + 1, out);
+      write_nodes(n.children, depth + 1, out, lines);
+      if (lines != nullptr) lines->push_back({n.file, n.end_line});
       out->append(static_cast<size_t>(depth) * 4, ' ');
       out->append("}\n");
     } else {
@@ -77,9 +80,36 @@ std::string quote_arg(std::string_view arg, bool was_quoted) {
   return out;
 }
 
-std::string serialize_conf(const std::vector<ConfNode>& nodes) {
+std::string serialize_conf(const std::vector<ConfNode>& nodes, std::vector<SourceLine>* lines) {
   std::string out;
-  write_nodes(nodes, 0, &out);
+  write_nodes(nodes, 0, &out, lines);
+  return out;
+}
+
+std::string annotate_lines(const std::string& text, const std::string& written,
+                           const std::vector<SourceLine>& lines, int first_line) {
+  const std::string needle = " in " + written + ":";
+  std::string out;
+  size_t pos = 0;
+  for (;;) {
+    size_t at = text.find(needle, pos);
+    if (at == std::string::npos) break;
+    size_t digits = at + needle.size();
+    size_t end = digits;
+    while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
+    out.append(text, pos, end - pos);
+    int n = 0;
+    auto [p, ec] = std::from_chars(text.data() + digits, text.data() + end, n);
+    (void)p;
+    const int index = n - first_line;
+    if (ec == std::errc() && index >= 0 && static_cast<size_t>(index) < lines.size() &&
+        lines[static_cast<size_t>(index)].line > 0) {
+      const SourceLine& src = lines[static_cast<size_t>(index)];
+      out += " (from " + src.file + ":" + std::to_string(src.line) + ")";
+    }
+    pos = end;
+  }
+  out.append(text, pos, std::string::npos);
   return out;
 }
 

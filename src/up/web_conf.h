@@ -18,9 +18,24 @@ namespace wc::up {
 // argument quoted (a few directives, e.g. `location`, care).
 [[nodiscard]] std::string quote_arg(std::string_view arg, bool was_quoted = false);
 
-// The directives as nginx text, one per line, blocks indented by four spaces. Parsing the result
-// with core::parse_conf_text gives the same names, args and block structure.
-[[nodiscard]] std::string serialize_conf(const std::vector<core::ConfNode>& nodes);
+// Where a line of the written text came from: the stack file (or an included file) and its line.
+struct SourceLine {
+  std::string file;
+  int line = 0;
+};
+
+// The directives as nginx text, one per line (arguments never span lines: newlines are escaped),
+// blocks indented by four spaces. Parsing the result with core::parse_conf_text gives the same
+// names, args and block structure. `lines`, when given, gets one entry per written line: where
+// that directive (or closing brace) was in the source, so the web server's messages about the
+// written file can name the stack file's line.
+[[nodiscard]] std::string serialize_conf(const std::vector<core::ConfNode>& nodes,
+                                         std::vector<SourceLine>* lines = nullptr);
+
+// `text` (a child's output) with each " in WRITTEN:N" also naming the source line:
+// " in WRITTEN:N (from STACK:M)". `first_line`: the written file's line holding lines[0].
+[[nodiscard]] std::string annotate_lines(const std::string& text, const std::string& written,
+                                         const std::vector<SourceLine>& lines, int first_line);
 
 // Makes the file-system paths the web server reads (`root`, `alias`) absolute against `base_dir`,
 // in every block. Paths it writes (logs, pid, temp folders) are left relative, so they land under

@@ -328,6 +328,13 @@ class UpSignalsTest(unittest.TestCase):
         before = self.up.child_pids()
         web = self.up.child("web -c")
         web_workers = children_of(web)
+        self.assertEqual(self.get("www.mysite.test", "/hup-check")[0], 404)
+        # An edit of the stack file reaches the web server with the reload.
+        text = read(self.up.stack).replace(
+            "        index index.html;\n",
+            "        index index.html;\n        location = /hup-check { return 200 \"reloaded\\n\"; }\n")
+        with open(self.up.stack, "w") as f:
+            f.write(text)
         self.up.proc.send_signal(signal.SIGHUP)
         self.assertTrue(wait_for_text(self.up.err_path, "HUP: reloading every child"))
         # The web master replaces its workers; the app masters log gunicorn's "Handling signal".
@@ -336,7 +343,20 @@ class UpSignalsTest(unittest.TestCase):
         self.assertTrue(wait_for_text(os.path.join(self.up.logs, "app-app.error.log"),
                                       "Handling signal: hup", timeout=10))
         self.assertEqual(self.up.child_pids(), before)  # reloaded, not restarted
+        self.assertIn("re-written from " + self.up.stack, self.up.stderr())
+        self.assertTrue(wait_until(lambda: self.get("www.mysite.test", "/hup-check")[:3:2] ==
+                                   (200, b"reloaded\n"), timeout=10))
         self.assertEqual(self.get("www.mysite.test")[0], 200)
+
+    def test_hup_with_a_broken_stack_file_keeps_the_config(self):
+        with open(self.up.stack, "a") as f:
+            f.write("\napp broken {\n")
+        self.up.proc.send_signal(signal.SIGHUP)
+        self.assertTrue(wait_for_text(self.up.err_path, "the web server keeps its config"),
+                        self.up.stderr())
+        self.assertIn("unexpected end of file", self.up.stderr())
+        self.assertEqual(self.get("www.mysite.test")[0], 200)
+        self.assertIsNone(self.up.proc.poll())
 
     def test_killed_child_is_restarted(self):
         app = self.up.child("demo_app:app")
@@ -398,7 +418,10 @@ class UpStartErrorsTest(unittest.TestCase):
         up.start(wait=False)
         self.assertEqual(up.proc.wait(timeout=60), 1, up.stderr())
         self.assertIn("web exited with code 1 before it listened", up.stderr())
-        self.assertIn("sendfile", up.stderr())
+        line = next(i for i, l in enumerate(read(up.stack).splitlines(), 1) if "sendfile maybe" in l)
+        # The message names the generated file's line and the stack file's.
+        self.assertRegex(up.stderr(), r'"sendfile" .* in ' + re.escape(up.runtime) +
+                         r"/conf/webcycle.conf:\d+ \(from " + re.escape(f"{up.stack}:{line})"))
 
     def test_stack_file_error_names_file_and_line(self):
         up = UpStack(edit=lambda t: t.replace("workers 2;", "workers two;"), with_dns=False)

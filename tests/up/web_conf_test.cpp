@@ -113,3 +113,34 @@ TEST(MoveListenPort, MovesPort80AndGivesImplicitListensAPort) {
 
 }  // namespace
 }  // namespace wc::up
+
+namespace wc::up {
+namespace {
+
+TEST(SerializeConf, LineMapNamesTheSource) {
+  core::ConfTree tree;
+  core::ParseOptions options;
+  options.allow_include = false;
+  ASSERT_TRUE(core::parse_conf_text("worker_processes 1;\n\nhttp {\n  sendfile maybe;\n}\n",
+                                    "/srv/stack.conf", options, &tree));
+  std::vector<SourceLine> lines;
+  const std::string text = serialize_conf(tree.nodes, &lines);
+  EXPECT_EQ(text, "worker_processes 1;\nhttp {\n    sendfile maybe;\n}\n");
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0].line, 1);
+  EXPECT_EQ(lines[1].line, 3);
+  EXPECT_EQ(lines[2].line, 4);
+  EXPECT_EQ(lines[3].line, 5);
+  EXPECT_EQ(lines[2].file, "/srv/stack.conf");
+  // A message about written line 5 (= lines[2] when the text starts at line 3).
+  EXPECT_EQ(
+      annotate_lines("webcycle: [emerg] invalid value \"maybe\" in /run/w.conf:5\n", "/run/w.conf",
+                     lines, 3),
+      "webcycle: [emerg] invalid value \"maybe\" in /run/w.conf:5 (from /srv/stack.conf:4)\n");
+  // Lines outside the map, other files: unchanged.
+  EXPECT_EQ(annotate_lines("x in /run/w.conf:99 and in /other.conf:5", "/run/w.conf", lines, 3),
+            "x in /run/w.conf:99 and in /other.conf:5");
+}
+
+}  // namespace
+}  // namespace wc::up
