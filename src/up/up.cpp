@@ -129,7 +129,7 @@ void print_table(const Plan& plan) {
     seen.push_back(l);
     web_where += (web_where.empty() ? "" : " ") + l;
   }
-  row("web", web_where, plan.access_log + "\n" + plan.error_log);
+  if (plan.has_web) row("web", web_where, plan.access_log + "\n" + plan.error_log);
   size_t w0 = 0, w1 = 0;
   for (const auto& r : rows) {
     w0 = std::max(w0, r[0].size());
@@ -149,12 +149,12 @@ void print_table(const Plan& plan) {
   t += "  hosts file    " + plan.hosts + "\n";
   if (!plan.resolv_conf.empty()) t += "  resolv.conf   " + plan.resolv_conf + "\n";
   if (!plan.search.empty()) t += "  search        " + plan.search + "\n";
-  t += "  web config    " + plan.web_conf + " (generated from the stack file)\n";
+  if (plan.has_web) t += "  web config    " + plan.web_conf + " (generated from the stack file)\n";
   t += "\nin another shell (webcycle's own children have these set already):\n";
   t += "  export WEBCYCLE_HOSTS=" + shell_quote(plan.hosts);
   if (!plan.resolv_conf.empty()) t += " WEBCYCLE_RESOLV_CONF=" + shell_quote(plan.resolv_conf);
   if (!plan.search.empty()) t += " WEBCYCLE_SEARCH=" + shell_quote(plan.search);
-  t += "\n\ntry:\n";
+  t += "\n";
   std::vector<std::vector<std::string>> tries = plan.stack.client.tries;
   if (tries.empty()) {
     for (const ConfNode* http = find_directive(plan.stack.web, "http"); http != nullptr;
@@ -171,6 +171,7 @@ void print_table(const Plan& plan) {
       }
     }
   }
+  if (!tries.empty()) t += "\ntry:\n";
   for (const auto& args : tries) {
     std::string line = "  " + self + " browse";
     for (const std::string& a : args) line += " " + shell_quote(input_with_port(a, plan.web_port));
@@ -244,6 +245,7 @@ Result<Plan> plan_stack(const UpOptions& options,
                        "\n# (edit that file, not this one: up writes this one at each start).\n" +
                        serialize_conf(s.web, &plan.web_lines);
   const ConfNode* http = find_directive(s.web, "http");
+  plan.has_web = http != nullptr;
   plan.access_log = log_path(http != nullptr ? http->children : std::vector<ConfNode>{},
                              "access_log", rt, "logs/access.log");
   plan.error_log = log_path(s.web, "error_log", rt, "logs/error.log");
@@ -345,15 +347,18 @@ int run_up(const UpOptions& options) {
     c.output = rt + "/logs/app-" + app.name + ".out";
     children.push_back(std::move(c));
   }
-  ChildSpec web;
-  web.name = "web";
-  web.argv = {"web", "-c", plan.web_conf, "-p", rt + "/"};
-  web.address = plan.web_listen;
-  web.output = rt + "/logs/web.out";
-  web.explain = [&plan](const std::string& text) {
-    return annotate_lines(text, plan.web_conf, plan.web_lines, kWebConfFirstLine);
-  };
-  children.push_back(std::move(web));
+  // A stack without an http block runs no web server (a DNS-only stack, say).
+  if (plan.has_web) {
+    ChildSpec web;
+    web.name = "web";
+    web.argv = {"web", "-c", plan.web_conf, "-p", rt + "/"};
+    web.address = plan.web_listen;
+    web.output = rt + "/logs/web.out";
+    web.explain = [&plan](const std::string& text) {
+      return annotate_lines(text, plan.web_conf, plan.web_lines, kWebConfFirstLine);
+    };
+    children.push_back(std::move(web));
+  }
 
   std::fprintf(stderr, "webcycle up: starting %s (runtime folder %s)\n", plan.stack_path.c_str(),
                rt.c_str());

@@ -38,6 +38,7 @@ struct Plan {
   std::string web_conf;  // runtime/conf/webcycle.conf
   std::string web_conf_text;
   std::vector<SourceLine> web_lines;  // web_conf_text's line kWebConfFirstLine + i came from here
+  bool has_web = true;                // the stack has an http block (else no web server is run)
   uint16_t web_port = 0;              // 0: the stack listens on ports of its own
   bool port_fell_back = false;
   std::string web_listen;             // first listen, as a client connects to it ("127.0.0.1:8080")
