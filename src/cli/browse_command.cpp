@@ -266,6 +266,10 @@ int browse_command(int argc, char** argv) {
   if (o.input.find_first_not_of(" \t\r\n") == std::string::npos) {
     return bad_usage("browse", "browse: empty INPUT");
   }
+  if (o.head && any_data) {
+    // curl: "You can only select one HTTP request method!"
+    return bad_usage("browse", "browse: -I and -d together (a HEAD request has no body)");
+  }
   if (any_data) {
     std::string joined;
     for (const std::string& part : data_parts) {

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -344,7 +345,12 @@ class Session final : public core::IoHandler, public ResponseEvents {
       write_more();
       return;
     }
-    if (phase_ == Phase::kReading) read_more();
+    if (phase_ == Phase::kReading) {
+      read_more();
+      return;
+    }
+    // A kept-alive connection that the server closes between two requests: forget it.
+    if (phase_ == Phase::kIdle && fd_.valid()) close_connection();
   }
 
   void read_more() {
@@ -631,6 +637,9 @@ class Session final : public core::IoHandler, public ResponseEvents {
 }  // namespace
 
 int run_browse(const BrowseOptions& options) {
+  // As curl does: a peer that closes its socket, or a reader of stdout that goes away (`| head`),
+  // is an error to report (55, 23), not a signal that kills the process.
+  std::signal(SIGPIPE, SIG_IGN);
   Trace trace(options.verbose, now_us());
   Classified input = classify_input(options.input);
   std::string url_text;
