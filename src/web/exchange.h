@@ -63,6 +63,10 @@ struct Exchange {
   bool method_get = false;
   bool redirect_pending = false;
   const config::LocationConf* named_next = nullptr;
+  // `rewrite` changed $uri: the proxy sends it (escaped) instead of the client's target; and the
+  // location's script has run, so its `return`s are not run again.
+  bool uri_changed = false;
+  bool script_ran = false;
 
   // The answer (Router::respond).
   int status = 0;

@@ -109,6 +109,7 @@ ProxyRequest::ProxyRequest(Connection& client, Worker& worker, const Exchange& e
   ex_.location = ex.location;
   ex_.args = ex.args.data() == nullptr ? std::string_view{} : std::string_view(args_);
   ex_.redirects = ex.redirects;
+  ex_.uri_changed = ex.uri_changed;
   ex_.keep_alive = ex.keep_alive;
   ex_.header_only = head_.method == http::Method::kHead;
   ex_.request_id = request_id_;
@@ -157,7 +158,15 @@ void ProxyRequest::build_request() {
   r.clear();
   r.append(head_.method_name);
   r += ' ';
-  if (conf_.has_uri) {
+  if (ex_.uri_changed) {
+    // `rewrite ... break` changed $uri in this location: it goes as it is now (escaped), and
+    // proxy_pass's URI part is not used (nginx's documented rule).
+    http::escape_uri(ex_.uri, r, http::Escape::kUri);
+    if (!ex_.args.empty()) {
+      r += '?';
+      r += ex_.args;
+    }
+  } else if (conf_.has_uri) {
     // The matched location prefix is replaced by the URI part of proxy_pass (on the normalized
     // $uri, escaped again), as nginx does for a prefix location.
     const std::string_view prefix =

@@ -175,6 +175,14 @@ Status Router::init(const config::WebConfig& config, core::EventLoop& loop) {
         scripts.proxy_headers.push_back(std::move(*t));
       }
     }
+    for (const config::RewriteStep& step : loc->script) {
+      const std::string& source =
+          step.kind == config::RewriteStep::Kind::kRewrite ? step.replacement : step.ret.text;
+      auto t = vars::Template::compile(source);
+      if (!t) return fail(t.error().message + " in " + loc->file + ":" + std::to_string(loc->line));
+      if (t->uses(vars::Template::Var::request_id)) need_request_id_ = true;
+      scripts.script.push_back(std::move(*t));
+    }
     for (const config::ErrorPageConf& p : loc->error_pages) {
       auto t = vars::Template::compile(p.uri);
       if (!t) return fail(t.error().message + " in " + loc->file + ":" + std::to_string(loc->line));
@@ -188,7 +196,7 @@ Status Router::init(const config::WebConfig& config, core::EventLoop& loop) {
       scripts.add_headers.push_back(std::move(*t));
     }
     if (!scripts.try_files.empty() || loc->ret.code != 0 || regex_alias || loc->proxy.pass ||
-        !loc->add_headers.empty() || !loc->error_pages.empty()) {
+        !loc->add_headers.empty() || !loc->error_pages.empty() || !loc->script.empty()) {
       scripts_.emplace(loc, std::move(scripts));
     }
     // `error_log` at http, server or location level: that location's request messages go there.
@@ -257,6 +265,7 @@ void Router::respond(Exchange& ex, Output& out) {
     if (ex.redirect_pending) follow_error_page(ex, out);
     return;
   }
+  if (!server_script(ex, out)) return;
   run(ex, out);
 }
 
@@ -270,7 +279,8 @@ Router::BodyCheck Router::check_body(const ConnectionInfo& conn, const http::Req
   }
   const LocationConf& loc = config::find_location(server, uri, nullptr);
   check.body_timeout_ms = static_cast<uint64_t>(loc.client_body_timeout_ms);
-  check.keep_body = loc.proxy.pass && loc.proxy.pass_request_body && loc.ret.code == 0;
+  check.keep_body = loc.proxy.pass && loc.proxy.pass_request_body && loc.ret.code == 0 &&
+                    server.loc.ret.code == 0;
   // Streamed when asked, for a length-delimited body or (HTTP/1.1 upstream only) a chunked one,
   // as nginx: a chunked body to an HTTP/1.0 upstream must be buffered to learn its length.
   check.stream_body = check.keep_body && !loc.proxy.request_buffering &&
@@ -330,13 +340,28 @@ void Router::run(Exchange& ex, Output& out) {
       ex.location = ex.named_next;  // error_page's @name: the URI stays as it is
       ex.named_next = nullptr;
     } else {
+      // An internal redirect to a URI runs the server's rewrites again, as nginx's does.
+      if (ex.redirects > 0 && !server_script(ex, out)) return;
       ex.location = &config::find_location(*ex.server, ex.uri, &ex.captures);
     }
+    ex.script_ran = false;
     Next next = Next::kDone;
     if (ex.redirects == 0 && !location_allows_body_size(ex)) {
       send_error(ex, out, 413);
     } else if (ex.location->internal && ex.redirects == 0) {
       send_error(ex, out, 404);
+    } else if (ex.location->has_rewrite) {
+      ex.script_ran = true;
+      switch (run_script(ex, out, *ex.location)) {
+        case ScriptEnd::kAnswered:
+          break;
+        case ScriptEnd::kSearch:
+          next = Next::kRedirect;
+          break;
+        case ScriptEnd::kStay:
+          next = serve_location(ex, out);
+          break;
+      }
     } else {
       next = serve_location(ex, out);
     }
@@ -368,7 +393,8 @@ bool Router::location_allows_body_size(Exchange& ex) {
 Router::Next Router::serve_location(Exchange& ex, Output& out) {
   const LocationConf& loc = *ex.location;
   const auto it = scripts_.find(&loc);
-  if (loc.proxy.pass && loc.ret.code == 0) {
+  const bool has_return = loc.ret.code != 0 && !ex.script_ran;
+  if (loc.proxy.pass && !has_return) {
     // The connection hands the request to a ProxyRequest; nothing is written here.
     ex.proxy = true;
     ex.proxy_host = loc.proxy.host;
@@ -376,8 +402,8 @@ Router::Next Router::serve_location(Exchange& ex, Output& out) {
     if (need_request_id_ && ex.request_id.empty()) ex.request_id = request_ids_.next(request_id_);
     return Next::kDone;
   }
-  if (loc.ret.code != 0) {
-    do_return(ex, out, it->second);
+  if (has_return) {
+    do_return(ex, out, loc.ret, it->second.return_text);
     return Next::kDone;
   }
   if (!loc.try_files.empty()) return try_files(ex, out, it->second);
@@ -584,8 +610,8 @@ Router::Next Router::try_files(Exchange& ex, Output& out, const LocationScripts&
   return Next::kRedirect;
 }
 
-void Router::do_return(Exchange& ex, Output& out, const LocationScripts& scripts) {
-  const config::ReturnConf& ret = ex.location->ret;
+void Router::do_return(Exchange& ex, Output& out, const config::ReturnConf& ret,
+                       const vars::Template& text) {
   if (ret.code == kCloseNow) {
     ex.status = kCloseNow;
     return;
@@ -596,7 +622,7 @@ void Router::do_return(Exchange& ex, Output& out, const LocationScripts& scripts
     vars::RequestVars v;
     fill_vars(ex, v);
     std::string_view groups[config::Captures::kMaxGroups];
-    scripts.return_text.append(v, scratch_, vars::Escape::none, capture_views(ex, groups));
+    text.append(v, scratch_, vars::Escape::none, capture_views(ex, groups));
   }
   if (is_redirect(ret.code)) {
     redirect_uri_ = scratch_;
@@ -609,6 +635,80 @@ void Router::do_return(Exchange& ex, Output& out, const LocationScripts& scripts
   }
   const std::string body = scratch_;
   send_text(ex, out, ret.code, config::mime_type(*ex.location, ex.uri), body);
+}
+
+bool Router::server_script(Exchange& ex, Output& out) {
+  const LocationConf& level = ex.server->loc;
+  if (level.script.empty()) return true;
+  const LocationConf* saved = ex.location;
+  ex.location = &level;  // a return or redirect here is answered at the server level
+  const ScriptEnd end = run_script(ex, out, level);
+  ex.location = saved;
+  return end != ScriptEnd::kAnswered;
+}
+
+// ngx_http_rewrite_handler's engine, for the statements webcycle has (rewrite, return, break).
+Router::ScriptEnd Router::run_script(Exchange& ex, Output& out, const LocationConf& level) {
+  using Step = config::RewriteStep;
+  const auto it = scripts_.find(&level);
+  assert(it != scripts_.end());  // init() compiles every level's script
+  const std::vector<vars::Template>& templates = it->second.script;
+  bool changed = false;
+  for (size_t i = 0; i < level.script.size(); ++i) {
+    const Step& step = level.script[i];
+    if (step.kind == Step::Kind::kBreak) return ScriptEnd::kStay;
+    if (step.kind == Step::Kind::kReturn) {
+      do_return(ex, out, step.ret, templates[i]);
+      return ScriptEnd::kAnswered;
+    }
+    config::Captures caps;
+    if (!step.regex->match(ex.uri, &caps)) continue;
+    std::string_view groups[config::Captures::kMaxGroups];
+    std::span<const std::string_view> views = capture_views(caps, groups);
+    // A redirect's captures are escaped (they come from the decoded $uri); an internal
+    // rewrite's are not, as nginx's.
+    std::string escaped[config::Captures::kMaxGroups];
+    if (step.redirect) {
+      for (size_t g = 0; g < views.size(); ++g) {
+        http::escape_uri(views[g], escaped[g], http::Escape::kArgs);
+        groups[g] = escaped[g];
+      }
+    }
+    vars::RequestVars v;
+    fill_vars(ex, v);
+    std::string value;
+    templates[i].append(v, value, vars::Escape::none, views);
+    // Arguments: a replacement without '?' keeps the request's; with '?', its own come first
+    // and the request's follow, unless it ends with '?'.
+    const size_t q = value.find('?');
+    std::string args;
+    if (q == std::string::npos) {
+      args = ex.args;
+    } else {
+      const bool drop = value.back() == '?';
+      args = value.substr(q + 1, value.size() - q - 1 - (drop ? 1 : 0));
+      if (!drop && !ex.args.empty()) {
+        if (!args.empty()) args += '&';
+        args += ex.args;
+      }
+      value.resize(q);
+    }
+    if (step.redirect) {
+      if (!args.empty()) value += "?" + args;
+      const int code = step.flag == Step::Flag::kPermanent ? 301 : 302;
+      redirect_uri_ = std::move(value);
+      send_redirect(ex, out, code, redirect_uri_);
+      return ScriptEnd::kAnswered;
+    }
+    ex.uri = std::move(value);
+    args_ = std::move(args);
+    ex.args = args_.empty() ? std::string_view{} : std::string_view(args_);
+    ex.uri_changed = true;
+    changed = true;
+    if (step.flag == Step::Flag::kLast) return ScriptEnd::kSearch;
+    if (step.flag == Step::Flag::kBreak) return ScriptEnd::kStay;
+  }
+  return changed ? ScriptEnd::kSearch : ScriptEnd::kStay;
 }
 
 void Router::make_absolute(const Exchange& ex, std::string_view location, std::string& out) {
@@ -670,11 +770,11 @@ void Router::send_text(Exchange& ex, Output& out, int status, std::string_view c
   }
 }
 
-std::span<const std::string_view> Router::capture_views(const Exchange& ex,
+std::span<const std::string_view> Router::capture_views(const config::Captures& captures,
                                                         std::string_view (&groups)[32]) {
   static_assert(config::Captures::kMaxGroups == 32);
-  const int n = std::min(ex.captures.count, config::Captures::kMaxGroups);
-  for (int i = 0; i < n; ++i) groups[i] = ex.captures.group(i);
+  const int n = std::min(captures.count, config::Captures::kMaxGroups);
+  for (int i = 0; i < n; ++i) groups[i] = captures.group(i);
   return {groups, static_cast<size_t>(n)};
 }
 

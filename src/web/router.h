@@ -103,6 +103,13 @@ class Router {
     std::vector<vars::Template> proxy_headers;  // proxy_set_header values, in ProxyConf's order
     std::vector<vars::Template> add_headers;    // add_header values, in LocationValues' order
     std::vector<vars::Template> error_pages;    // error_page URIs, in LocationValues' order
+    std::vector<vars::Template> script;  // per LocationConf::script step: replacement or text
+  };
+  // What running a level's rewrite script left to do.
+  enum class ScriptEnd : uint8_t {
+    kAnswered,  // a return or a redirect: the answer is queued
+    kStay,      // nothing changed, or `break`: serve in this location
+    kSearch,    // the URI changed (or `last`): find the location again
   };
   enum class Next : uint8_t { kDone, kRedirect };
 
@@ -111,7 +118,13 @@ class Router {
   Next serve_static(Exchange& ex, Output& out);
   Next serve_index(Exchange& ex, Output& out);
   Next try_files(Exchange& ex, Output& out, const LocationScripts& scripts);
-  void do_return(Exchange& ex, Output& out, const LocationScripts& scripts);
+  void do_return(Exchange& ex, Output& out, const config::ReturnConf& ret,
+                 const vars::Template& text);
+  // The rewrite-module statements of `level` (the server's or the location's), in order.
+  ScriptEnd run_script(Exchange& ex, Output& out, const config::LocationConf& level);
+  // The server level's script, before the location search (nginx's server-rewrite phase).
+  // False when it answered.
+  bool server_script(Exchange& ex, Output& out);
   void send_file(Exchange& ex, Output& out, static_files::FileRef file);
   void send_error(Exchange& ex, Output& out, int status);
   void send_redirect(Exchange& ex, Output& out, int status, std::string_view location);
@@ -132,8 +145,12 @@ class Router {
   // a proxied request's 502/504).
   void follow_error_page(Exchange& ex, Output& out);
   // The regex captures of ex's location match, as templates take them.
-  static std::span<const std::string_view> capture_views(const Exchange& ex,
+  static std::span<const std::string_view> capture_views(const config::Captures& captures,
                                                          std::string_view (&groups)[32]);
+  static std::span<const std::string_view> capture_views(const Exchange& ex,
+                                                         std::string_view (&groups)[32]) {
+    return capture_views(ex.captures, groups);
+  }
   // add_header of ex.location that applies to head.status, into head.added.
   void add_configured_headers(Exchange& ex, const LocationScripts* scripts,
                               http::ResponseHead& head);

@@ -597,7 +597,51 @@ Status d_return(Builder&, Level& lv, const ConfNode& n) {
     ret.code = 302;
     ret.text = a;
   }
+  RewriteStep step;
+  step.kind = RewriteStep::Kind::kReturn;
+  step.ret = ret;
+  lv.loc->script.push_back(std::move(step));
   if (first) lv.loc->ret = std::move(ret);
+  return {};
+}
+
+// As ngx_http_rewrite reads it.
+Status d_rewrite(Builder&, Level& lv, const ConfNode& n) {
+  RewriteStep step;
+  auto regex = Regex::compile(n.args[0], false);
+  if (!regex) return err(n, regex.error().message);
+  step.regex = std::move(*regex);
+  step.replacement = n.args[1];
+  if (auto t = vars::Template::compile(step.replacement); !t) return err(n, t.error().message);
+  const std::string& r = step.replacement;
+  step.redirect =
+      starts_with(r, "http://") || starts_with(r, "https://") || starts_with(r, "$scheme");
+  if (n.args.size() == 3) {
+    const std::string& f = n.args[2];
+    if (f == "last") {
+      step.flag = RewriteStep::Flag::kLast;
+    } else if (f == "break") {
+      step.flag = RewriteStep::Flag::kBreak;
+    } else if (f == "redirect") {
+      step.flag = RewriteStep::Flag::kRedirect;
+      step.redirect = true;
+    } else if (f == "permanent") {
+      step.flag = RewriteStep::Flag::kPermanent;
+      step.redirect = true;
+    } else {
+      return err(n, "invalid parameter \"" + f + "\"");
+    }
+  }
+  lv.loc->script.push_back(std::move(step));
+  lv.loc->has_rewrite = true;
+  return {};
+}
+
+Status d_break(Builder&, Level& lv, const ConfNode&) {
+  RewriteStep step;
+  step.kind = RewriteStep::Kind::kBreak;
+  lv.loc->script.push_back(std::move(step));
+  lv.loc->has_rewrite = true;
   return {};
 }
 
@@ -1555,8 +1599,6 @@ Status d_location(Builder& b, Level& lv, const ConfNode& n) {
   child.server = lv.server;
   auto st = b.apply_level(child, n.children);
   if (!st) return st;
-  // A server-level `return` runs before location matching, so it answers in every location.
-  if (lv.server->loc.ret.code != 0) loc->ret = lv.server->loc.ret;
   if (loc->kind == Kind::kNamed) {
     auto [it, inserted] = lv.server->named_locations.try_emplace(name, loc.get());
     if (!inserted) return err(n, "duplicate location \"" + name + "\"");
@@ -1654,6 +1696,8 @@ constexpr Directive kDirectives[] = {
     {"proxy_set_header", kHSL, Arity::kTake2, false, d_proxy_set_header},
     {"add_header", kHSL, Arity::kTake23, false, d_add_header},
     {"expires", kHSL, Arity::kTake12, false, d_expires},
+    {"rewrite", kSL, Arity::kTake23, false, d_rewrite},
+    {"break", kSL, Arity::kNoArgs, false, d_break},
     {"error_page", kHSL, Arity::k2More, false, d_error_page},
     {"proxy_http_version", kHSL, Arity::kTake1, false, d_proxy_http_version},
     {"proxy_connect_timeout", kHSL, Arity::kTake1, false, d_proxy_connect_timeout},
@@ -1680,11 +1724,9 @@ constexpr std::string_view kInertPrefixes[] = {"ssl_", "gzip"};
 // Directives of SPEC.md or of common nginx configs that webcycle does not implement yet: refused
 // by name, never ignored, so a config never silently means less than it says.
 constexpr std::string_view kUnsupported[] = {
-    "rewrite",
     "add_trailer",
     "if",
     "set",
-    "break",
     "limit_except",
     "allow",
     "deny",

@@ -95,6 +95,19 @@ struct ReturnConf {
   std::string text;  // body text or redirect URL, variables left as written (may be empty)
 };
 
+// One statement of the rewrite module's script of a server or location level, in config order:
+// `rewrite REGEX REPLACEMENT [last|break|redirect|permanent]`, `return ...`, `break`.
+struct RewriteStep {
+  enum class Kind : uint8_t { kRewrite, kReturn, kBreak };
+  enum class Flag : uint8_t { kNone, kLast, kBreak, kRedirect, kPermanent };
+  Kind kind = Kind::kRewrite;
+  std::shared_ptr<const Regex> regex;  // kRewrite
+  std::string replacement;             // kRewrite: template source
+  Flag flag = Flag::kNone;
+  bool redirect = false;  // kRewrite: answers with a redirect (flag, or an absolute replacement)
+  ReturnConf ret;         // kReturn
+};
+
 enum class IfModifiedSince { kOff, kExact, kBefore };
 
 struct OpenFileCacheConf {
@@ -312,6 +325,11 @@ struct LocationConf : LocationValues {
   bool internal = false;
   std::string file;
   int line = 0;
+  // The level's rewrite-module statements (rewrite, return, break) in order; not inherited. When
+  // any is a rewrite or a break (`has_rewrite`), the router runs them in order; otherwise `ret`
+  // (the first return) is all there is.
+  std::vector<RewriteStep> script;
+  bool has_rewrite = false;
 
   // Nested locations in config order (owned). Lookup uses the indexes below.
   std::vector<std::unique_ptr<LocationConf>> nested;

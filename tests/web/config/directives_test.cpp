@@ -70,7 +70,7 @@ TEST_F(Directives, UnknownAndUnsupported) {
   EXPECT_EQ(load_error(dir, "events {}\nfoo bar;\n"), "unknown directive \"foo\"" + at(2));
   EXPECT_EQ(load_error(dir, "events {}\nhttp {\nserver {\nlocation / {\nproxy_cache c;\n}}}\n"),
             "\"proxy_cache\" directive is not supported yet" + at(5));
-  for (const char* d : {"rewrite ^ /x", "limit_except GET", "autoindex on", "charset utf-8",
+  for (const char* d : {"set $a 1", "limit_except GET", "autoindex on", "charset utf-8",
                         "allow all", "gzip_static on"}) {
     std::string text = std::string("events {}\nhttp {\nserver {\n") + d + ";\n}}\n";
     std::string name = std::string(d).substr(0, std::string(d).find(' '));
@@ -361,7 +361,7 @@ TEST_F(Directives, RelativeRootAndTrailingSlash) {
   EXPECT_EQ(find_location(*(*c)->http.servers[0], "/v").root, "$x");
 }
 
-TEST_F(Directives, ServerLevelReturnWinsEverywhere) {
+TEST_F(Directives, ReturnsStayAtTheirLevel) {
   auto c = load_text(
       dir, std::string(kEvents) +
                "http { server { listen 8080; return 301 https://$host$request_uri;\n"
@@ -370,9 +370,14 @@ TEST_F(Directives, ServerLevelReturnWinsEverywhere) {
                " server { listen 8082; location / { return https://example.com/; } } }\n");
   ASSERT_TRUE(c) << c.error().message;
   const auto& servers = (*c)->http.servers;
-  const LocationConf& l = find_location(*servers[0], "/");
-  EXPECT_EQ(l.ret.code, 301);
-  EXPECT_EQ(l.ret.text, "https://$host$request_uri");
+  // The server level's return is run by the router before the location search (its rewrite
+  // script), so it answers for every location; a location keeps its own.
+  EXPECT_EQ(servers[0]->loc.ret.code, 301);
+  EXPECT_EQ(servers[0]->loc.ret.text, "https://$host$request_uri");
+  ASSERT_EQ(servers[0]->loc.script.size(), 1u);
+  EXPECT_EQ(servers[0]->loc.script[0].kind, RewriteStep::Kind::kReturn);
+  EXPECT_FALSE(servers[0]->loc.has_rewrite);
+  EXPECT_EQ(find_location(*servers[0], "/").ret.code, 404);
   EXPECT_EQ(find_location(*servers[1], "/x").ret.code, 403);
   EXPECT_EQ(find_location(*servers[1], "/x").ret.text, "no");
   EXPECT_EQ(find_location(*servers[1], "/x/y").ret.code,
