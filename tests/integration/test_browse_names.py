@@ -63,6 +63,25 @@ class BrowseNamesTest(unittest.TestCase):
         self.assertTrue(b.stderr.startswith("webcycle: site not found: nowhere.browse.test"),
                         b.stderr)
 
+    def test_connect_timeout_covers_the_lookup(self):
+        # A nameserver that never answers (a bound UDP socket nobody reads), asked for 5 s:
+        # --connect-timeout ends the wait first, with curl's 28 (the lookup's own timeout
+        # would have been 6, "site not found").
+        silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        silent.bind(("127.0.0.1", 0))
+        self.addCleanup(silent.close)
+        resolv = self.write("resolv-silent",
+                            f"nameserver 127.0.0.1:{silent.getsockname()[1]}\n"
+                            "options timeout:5 attempts:1\n")
+        hosts = self.write("hosts-silent", "")
+        b = browse("http://slow.browse.test/", "--hosts", hosts, "--resolv-conf", resolv,
+                   "--connect-timeout", "0.3")
+        self.assertEqual(b.returncode, 28, b.stderr)
+        self.assertIn("timed out", b.stderr)
+        b = browse("http://slow.browse.test/", "--hosts", hosts, "--resolv-conf", resolv,
+                   "--max-time", "0.3")
+        self.assertEqual(b.returncode, 28, b.stderr)
+
     def test_each_address_in_turn(self):
         # 127.0.0.2 is loopback too, but nothing listens there on this port: refused, then
         # the next address of the name connects.
