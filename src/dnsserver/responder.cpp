@@ -274,8 +274,10 @@ Verdict Responder::general(std::string_view query, Transport transport, std::str
   if (q.edns && q.edns->version != 0) return simple(0, kExtRcodeBadVers, 0);
   if (question.klass != dns::kClassIN) return simple(dns::kRcodeRefused, 0, kEdeNotSupported);
   const auto qtype = static_cast<uint16_t>(question.type);
-  if (qtype == 251 || qtype == 252) return simple(dns::kRcodeRefused, 0, 0);  // no transfers
-  if (qtype == 41 || qtype == 0) return simple(dns::kRcodeFormErr, 0, 0);
+  if (qtype == 251 || qtype == 252) {
+    // No zone transfers: NOTIMP over UDP, REFUSED over TCP, as NSD answers without provide-xfr.
+    return simple(transport == Transport::kUdp ? dns::kRcodeNotImp : dns::kRcodeRefused, 0, 0);
+  }
   const Resolution res = resolve(*db_, question.name, question.type);
   if (res.kind == Resolution::Kind::kOutside) {
     if (forwarding_) return Verdict::kForward;

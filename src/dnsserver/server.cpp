@@ -459,6 +459,10 @@ void DnsServer::Impl::on_udp(UdpSocket& s) {
       const int r =
           ::sendmmsg(s.fd.get(), out + sent, static_cast<unsigned>(m - sent), MSG_DONTWAIT);
       if (r < 0 && errno == EINTR) continue;
+      if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS) {
+        ++sent;  // this one datagram cannot go (an address the kernel refuses): skip it
+        continue;
+      }
       if (r <= 0) break;  // a full socket buffer drops the rest, as a router would
       sent += r;
     }
