@@ -13,7 +13,7 @@ using wc::cli::bad_usage;
 
 constexpr const char* kUpUsage =
     "usage: webcycle up [STACK.conf] [--port PORT] [--dns-port PORT] [--runtime-dir DIR]\n"
-    "                   [--grace SECONDS]\n"
+    "                   [--grace SECONDS] [-t]\n"
     "\n"
     "Starts everything the stack file names (its dns block: `webcycle dns`; each app block:\n"
     "`webcycle app`; the rest, the web server's config: `webcycle web`), checks each listens,\n"
@@ -29,6 +29,7 @@ constexpr const char* kUpUsage =
     "                      $XDG_RUNTIME_DIR/webcycle-up/NAME or /tmp/webcycle-up-UID/NAME,\n"
     "                      NAME = the stack file's folder name)\n"
     "  --grace SECONDS     how long children have to stop on Ctrl-C before KILL (default 10)\n"
+    "  -t, --check         read the stack file, say whether it is ok, start nothing\n"
     "  -h, --help          this help\n"
     "\n"
     "stack file: nginx syntax; the web server's config plus\n"
@@ -71,7 +72,9 @@ int up_command(int argc, char** argv) {
       value = argv[++i];
       return true;
     };
-    if (name == "--port" || name == "--dns-port") {
+    if (arg == "-t" || arg == "--check") {
+      options.check_only = true;
+    } else if (name == "--port" || name == "--dns-port") {
       if (!take()) return bad_usage("up", "up: option \"" + name + "\" requires a value");
       uint16_t port = 0;
       if (!parse_port(value, &port)) {

@@ -275,6 +275,13 @@ int run_up(const UpOptions& options) {
     return 1;
   }
   Plan plan = std::move(*planned);
+  if (options.check_only) {
+    std::printf(
+        "webcycle up: the stack file %s is ok: %s%zu app(s), %s\n", plan.stack_path.c_str(),
+        plan.stack.dns.present ? "dns, " : "", plan.stack.apps.size(),
+        plan.has_web ? ("web on port " + std::to_string(plan.web_port)).c_str() : "no web server");
+    return 0;
+  }
   const Stack& s = plan.stack;
   const std::string& rt = plan.runtime_dir;
   for (const std::string& dir : {rt, rt + "/conf", rt + "/logs"}) {

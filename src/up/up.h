@@ -28,6 +28,7 @@ struct UpOptions {
   std::optional<uint16_t> web_port;  // --port: replaces the stack's `listen 80`
   std::optional<uint16_t> dns_port;  // --dns-port: replaces the port of each dns listen
   int grace_ms = 10000;              // --grace
+  bool check_only = false;           // -t/--check: read the stack file, say whether it is ok
 };
 
 // Everything `up` derives from the stack before it starts anything (built by plan_stack, printed by

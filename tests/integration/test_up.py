@@ -447,6 +447,32 @@ class UpStartErrorsTest(unittest.TestCase):
             self.assertIn(word, r.stderr)
             self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
 
+    def test_check_reads_the_stack_and_starts_nothing(self):
+        up = UpStack(with_dns=False)
+        self.addCleanup(up.cleanup)
+        r = self.run_up("-t", up.stack, "--port", "18080")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, f"webcycle up: the stack file {up.stack} is ok: 2 app(s), "
+                                   "web on port 18080\n")
+        self.assertFalse(os.path.exists(up.runtime))
+
+    def test_installed_binary_runs_the_installed_demo(self):
+        build_dir = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(server_bin()))))
+        prefix = tempfile.mkdtemp(prefix="webcycle-up-install-")
+        self.addCleanup(shutil.rmtree, prefix, True)
+        r = subprocess.run(["cmake", "--install", build_dir, "--prefix", prefix],
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        demo = os.path.join(prefix, "share", "webcycle", "demo")
+        for rel in ("stack.conf", "hosts", "zones/mysite.test.zone", "www/index.html",
+                    "www/style.css", "www/logo.svg", "www/files/webcycle-demo.txt",
+                    "apps/app/demo_app.py", "apps/search/search_app.py"):
+            self.assertTrue(os.path.isfile(os.path.join(demo, rel)), rel)
+        r = subprocess.run([os.path.join(prefix, "bin", "webcycle"), "up", "-t", "--port", "18080"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"the stack file {demo}/stack.conf is ok: dns, 2 app(s)", r.stdout)
+
     def test_help(self):
         r = self.run_up("--help")
         self.assertEqual(r.returncode, 0)
