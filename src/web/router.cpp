@@ -1,8 +1,10 @@
 #include "web/router.h"
 
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <charconv>
 #include <cstring>
@@ -394,16 +396,20 @@ Router::Next Router::serve_location(Exchange& ex, Output& out) {
   const LocationConf& loc = *ex.location;
   const auto it = scripts_.find(&loc);
   const bool has_return = loc.ret.code != 0 && !ex.script_ran;
-  if (loc.proxy.pass && !has_return) {
+  if (has_return) {  // the rewrite phase comes before the access phase
+    do_return(ex, out, loc.ret, it->second.return_text);
+    return Next::kDone;
+  }
+  if (!loc.access_rules.empty() && !access_allowed(ex)) {
+    send_error(ex, out, 403);
+    return Next::kDone;
+  }
+  if (loc.proxy.pass) {
     // The connection hands the request to a ProxyRequest; nothing is written here.
     ex.proxy = true;
     ex.proxy_host = loc.proxy.host;
     ex.proxy_port = loc.proxy.port;
     if (need_request_id_ && ex.request_id.empty()) ex.request_id = request_ids_.next(request_id_);
-    return Next::kDone;
-  }
-  if (has_return) {
-    do_return(ex, out, loc.ret, it->second.return_text);
     return Next::kDone;
   }
   if (!loc.try_files.empty()) return try_files(ex, out, it->second);
@@ -635,6 +641,49 @@ void Router::do_return(Exchange& ex, Output& out, const config::ReturnConf& ret,
   }
   const std::string body = scratch_;
   send_text(ex, out, ret.code, config::mime_type(*ex.location, ex.uri), body);
+}
+
+// ngx_http_access_handler: the first rule that matches the client decides; no rule matching
+// allows.
+bool Router::access_allowed(const Exchange& ex) {
+  using Kind = config::AccessRule::Kind;
+  std::array<uint8_t, 16> addr{};
+  Kind family = Kind::kUnix;
+  char text[INET6_ADDRSTRLEN + 1] = {};
+  const std::string_view remote = ex.conn.remote_addr;
+  if (remote.size() < sizeof text) {
+    std::memcpy(text, remote.data(), remote.size());
+    if (inet_pton(AF_INET, text, addr.data()) == 1) {
+      family = Kind::kV4;
+    } else if (inet_pton(AF_INET6, text, addr.data()) == 1) {
+      family = Kind::kV6;
+      // An IPv4-mapped IPv6 client is checked against IPv4 rules too, as nginx does.
+      static constexpr uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+      if (std::memcmp(addr.data(), kMapped, 12) == 0) {
+        std::memmove(addr.data(), addr.data() + 12, 4);
+        family = Kind::kV4;
+      }
+    }
+  }
+  for (const config::AccessRule& rule : ex.location->access_rules) {
+    bool match = rule.kind == Kind::kAll;
+    if (rule.kind == family && family != Kind::kUnix) {
+      match = true;
+      const size_t n = family == Kind::kV4 ? 4 : 16;
+      for (size_t i = 0; i < n && match; ++i) {
+        match = (addr[i] & rule.mask[i]) == rule.address[i];
+      }
+    } else if (rule.kind == Kind::kUnix && family == Kind::kUnix) {
+      match = true;
+    }
+    if (!match) continue;
+    if (!rule.allow) {
+      log_request(ex, core::LogLevel::error, "access forbidden by rule");
+      return false;
+    }
+    return true;
+  }
+  return true;
 }
 
 bool Router::server_script(Exchange& ex, Output& out) {

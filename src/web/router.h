@@ -125,6 +125,8 @@ class Router {
   // The server level's script, before the location search (nginx's server-rewrite phase).
   // False when it answered.
   bool server_script(Exchange& ex, Output& out);
+  // allow/deny of ex.location for the client (logs a denial).
+  bool access_allowed(const Exchange& ex);
   void send_file(Exchange& ex, Output& out, static_files::FileRef file);
   void send_error(Exchange& ex, Output& out, int status);
   void send_redirect(Exchange& ex, Output& out, int status, std::string_view location);

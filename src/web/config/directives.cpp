@@ -1270,6 +1270,45 @@ Status d_expires(Builder&, Level& lv, const ConfNode& n) {
   return {};
 }
 
+// As ngx_http_access_rule reads it.
+Status d_access(Builder& b, Level& lv, const ConfNode& n) {
+  if (lv.first("allow/deny")) lv.loc->access_rules.clear();
+  AccessRule rule;
+  rule.allow = n.name == "allow";
+  const std::string& a = n.args[0];
+  if (a == "all") {
+    rule.kind = AccessRule::Kind::kAll;
+  } else if (a == "unix:") {
+    rule.kind = AccessRule::Kind::kUnix;
+  } else {
+    const size_t slash = a.find('/');
+    const std::string ip = a.substr(0, slash);
+    const bool v6 = ip.find(':') != std::string::npos;
+    const int bits = v6 ? 128 : 32;
+    if (inet_pton(v6 ? AF_INET6 : AF_INET, ip.c_str(), rule.address.data()) != 1) {
+      return err(n, "invalid parameter \"" + a + "\"");
+    }
+    int prefix = bits;
+    if (slash != std::string::npos) {
+      auto p = parse_number(std::string_view(a).substr(slash + 1));
+      if (!p || *p > bits) return err(n, "invalid parameter \"" + a + "\"");
+      prefix = static_cast<int>(*p);
+    }
+    rule.kind = v6 ? AccessRule::Kind::kV6 : AccessRule::Kind::kV4;
+    bool meaningless = false;
+    for (int i = 0; i < bits / 8; ++i) {
+      const int left = prefix - i * 8;
+      const uint8_t m = left >= 8 ? 0xff : left <= 0 ? 0 : static_cast<uint8_t>(0xff << (8 - left));
+      rule.mask[static_cast<size_t>(i)] = m;
+      if ((rule.address[static_cast<size_t>(i)] & ~m) != 0) meaningless = true;
+      rule.address[static_cast<size_t>(i)] &= m;
+    }
+    if (meaningless) b.warn(n, "low address bits of " + a + " are meaningless");
+  }
+  lv.loc->access_rules.push_back(rule);
+  return {};
+}
+
 Status d_add_header(Builder&, Level& lv, const ConfNode& n) {
   LocationConf& loc = *lv.loc;
   if (lv.first(n.name)) loc.add_headers.clear();
@@ -1696,6 +1735,8 @@ constexpr Directive kDirectives[] = {
     {"proxy_set_header", kHSL, Arity::kTake2, false, d_proxy_set_header},
     {"add_header", kHSL, Arity::kTake23, false, d_add_header},
     {"expires", kHSL, Arity::kTake12, false, d_expires},
+    {"allow", kHSL, Arity::kTake1, false, d_access},
+    {"deny", kHSL, Arity::kTake1, false, d_access},
     {"rewrite", kSL, Arity::kTake23, false, d_rewrite},
     {"break", kSL, Arity::kNoArgs, false, d_break},
     {"error_page", kHSL, Arity::k2More, false, d_error_page},
@@ -1728,8 +1769,6 @@ constexpr std::string_view kUnsupported[] = {
     "if",
     "set",
     "limit_except",
-    "allow",
-    "deny",
     "satisfy",
     "charset",
     "source_charset",

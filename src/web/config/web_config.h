@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -197,6 +198,14 @@ struct ExpiresConf {
   int64_t seconds = 0;  // kAccess/kModified: signed offset; kDaily: seconds past local midnight
 };
 
+// allow / deny ADDRESS | CIDR | unix: | all: checked in order, the first that matches decides.
+struct AccessRule {
+  bool allow = false;
+  enum class Kind : uint8_t { kAll, kV4, kV6, kUnix } kind = Kind::kAll;
+  std::array<uint8_t, 16> address{};  // network byte order, masked
+  std::array<uint8_t, 16> mask{};
+};
+
 // add_header NAME VALUE [always]: sent on 200, 201, 204, 206, 301, 302, 303, 304, 307 and 308
 // answers, or on every answer with `always`; a value that evaluates empty sends nothing.
 struct AddHeaderConf {
@@ -305,6 +314,7 @@ struct LocationValues {
   std::vector<AddHeaderConf> add_headers;
   std::vector<ErrorPageConf> error_pages;
   ExpiresConf expires;
+  std::vector<AccessRule> access_rules;  // allow/deny, replaced as a whole by a level's own
   ProxyConf proxy;
 };
 
