@@ -93,7 +93,7 @@ int dns_main(const DnsOptions& options) {
         if (server) (void)server->reload();
         break;
       case SIGUSR1:
-        if (auto s = core::error_log().reopen(); !s) break;
+        (void)core::error_log().reopen();  // a failure is logged to the old file
         if (server) server->reopen_logs();
         break;
       default:
