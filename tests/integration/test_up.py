@@ -391,6 +391,43 @@ class UpSignalsTest(unittest.TestCase):
             self.assertFalse(pid_alive(pid))
 
 
+class UpGraceTest(unittest.TestCase):
+    def test_a_child_that_does_not_stop_is_killed_after_the_grace_period(self):
+        # An app busy with a request past --grace: its master waits for it (graceful stop), so up
+        # sends KILL when the grace period ends, and still exits 0.
+        def slow(text):
+            return text.replace("module demo_app:app;", "module slow_app:app;")
+        up = UpStack(edit=slow, with_dns=False)
+        self.addCleanup(up.cleanup)
+        marker = os.path.join(up.dir, "in-request")
+        with open(os.path.join(up.demo, "apps", "app", "slow_app.py"), "w") as f:
+            f.write("import time\n"
+                    "def app(environ, start_response):\n"
+                    f"    open({marker!r}, 'w').close()\n"
+                    "    time.sleep(60)\n"
+                    "    start_response('200 OK', [])\n"
+                    "    return [b'late']\n")
+        up.command = lambda extra=(): [server_bin(), "up", up.stack, "--port", str(up.web_port),
+                                       "--runtime-dir", up.runtime, "--grace", "1"]
+        up.start()
+        import socket
+        s = socket.create_connection(("127.0.0.1", up.app_port))
+        self.addCleanup(s.close)
+        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.assertTrue(wait_until(lambda: os.path.exists(marker), timeout=10))
+        children = up.child_pids()
+        workers = children_of(up.child("slow_app"))
+        self.assertTrue(workers)
+        up.proc.send_signal(signal.SIGINT)
+        self.assertEqual(up.proc.wait(timeout=30), 0, up.stderr())
+        self.assertRegex(up.stderr(), r"app app \(pid \d+\): did not stop within the grace "
+                                      r"period, sending KILL")
+        for pid in children:
+            self.assertFalse(pid_alive(pid))
+        for pid in workers:  # the busy worker goes with its master (its parent-death signal)
+            self.assertTrue(wait_until(lambda: not pid_alive(pid), timeout=10))
+
+
 class UpStartErrorsTest(unittest.TestCase):
     """What `up` says when it cannot start, and its flags."""
 
