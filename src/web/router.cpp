@@ -1,6 +1,8 @@
 #include "web/router.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +20,7 @@
 #include "web/config/locations.h"
 #include "web/config/server_names.h"
 #include "web/error_page.h"
+#include "web/static/autoindex.h"
 #include "web/static/conditional.h"
 #include "web/static/path.h"
 
@@ -546,10 +549,85 @@ Router::Next Router::serve_index(Exchange& ex, Output& out) {
     send_error(ex, out, 404);
     return Next::kDone;
   }
+  if (loc.autoindex) {
+    send_autoindex(ex, out, dir);
+    return Next::kDone;
+  }
   Error e{EACCES, "directory index of \"" + dir + "\" is forbidden"};
   log_open_error(ex, e, static_cast<int>(core::LogLevel::error));
   send_error(ex, out, 403);
   return Next::kDone;
+}
+
+// ngx_http_autoindex_handler: the directory read whole (hidden names skipped, each entry
+// stat()ed through symlinks), the page rendered, sent chunked to HTTP/1.1 clients and to the
+// close for HTTP/1.0 ones, as nginx sends it (no Content-Length, no Last-Modified, no ETag).
+void Router::send_autoindex(Exchange& ex, Output& out, const std::string& dir) {
+  const LocationConf& loc = *ex.location;
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) {
+    const int err = errno;
+    const auto es = static_files::status_for_errno(err);
+    log_open_error(ex, sys_fail("opendir() \"" + dir + "\"", err).error(),
+                   static_cast<int>(es.level));
+    send_error(ex, out, es.status);
+    return;
+  }
+  std::vector<static_files::DirEntry> entries;
+  const int dfd = ::dirfd(d);
+  while (const dirent* de = ::readdir(d)) {
+    if (de->d_name[0] == '.') continue;
+    struct stat st;
+    if (::fstatat(dfd, de->d_name, &st, 0) != 0) {
+      // A dangling symlink or a name gone meanwhile is left out, as nginx does.
+      if (errno == ENOENT || errno == ELOOP) continue;
+      const int err = errno;
+      log_open_error(ex, sys_fail("stat() \"" + dir + de->d_name + "\"", err).error(),
+                     static_cast<int>(core::LogLevel::crit));
+      ::closedir(d);
+      send_error(ex, out, 500);
+      return;
+    }
+    entries.push_back(
+        {de->d_name, S_ISDIR(st.st_mode), static_cast<int64_t>(st.st_size), st.st_mtime});
+  }
+  ::closedir(d);
+  static_files::AutoindexOptions options;
+  options.format = static_cast<static_files::AutoindexFormat>(loc.autoindex_format);
+  options.exact_size = loc.autoindex_exact_size;
+  options.localtime = loc.autoindex_localtime;
+  std::string callback;
+  if (options.format == static_files::AutoindexFormat::kJsonp) {
+    callback = vars::find_arg(ex.args, "callback");
+    if (!static_files::valid_jsonp_callback(callback)) {
+      log_request(ex, core::LogLevel::error, "client sent invalid callback \"" + callback + "\"");
+      send_error(ex, out, 400);
+      return;
+    }
+    options.callback = callback;
+  }
+  std::string page;
+  static_files::render_autoindex(ex.uri, entries, options, page);
+  http::ResponseHead head;
+  head.status = 200;
+  head.content_type = static_files::autoindex_content_type(options.format, !callback.empty());
+  const bool chunked = ex.head.minor >= 1;
+  head.chunked = chunked;
+  if (!chunked) ex.keep_alive = false;  // an HTTP/1.0 client reads to the close
+  finish_head(ex, out, head);
+  if (ex.header_only) return;
+  std::string& bytes = out.bytes();
+  const size_t before = bytes.size();
+  if (chunked) {
+    char size[24];
+    bytes.append(size,
+                 static_cast<size_t>(std::snprintf(size, sizeof size, "%zx\r\n", page.size())));
+    bytes += page;
+    bytes += "\r\n0\r\n\r\n";
+  } else {
+    bytes += page;
+  }
+  ex.body_bytes = bytes.size() - before;
 }
 
 void Router::internal_redirect(Exchange& ex, std::string_view uri_with_args) {

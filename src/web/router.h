@@ -125,6 +125,7 @@ class Router {
   // The server level's script, before the location search (nginx's server-rewrite phase).
   // False when it answered.
   bool server_script(Exchange& ex, Output& out);
+  void send_autoindex(Exchange& ex, Output& out, const std::string& dir);
   // allow/deny of ex.location for the client (logs a denial).
   bool access_allowed(const Exchange& ex);
   void send_file(Exchange& ex, Output& out, static_files::FileRef file);

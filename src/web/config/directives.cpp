@@ -438,6 +438,22 @@ WC_LOC_FLAG(d_sendfile, sendfile)
 WC_LOC_FLAG(d_tcp_nopush, tcp_nopush)
 WC_LOC_FLAG(d_tcp_nodelay, tcp_nodelay)
 WC_LOC_FLAG(d_etag, etag)
+WC_LOC_FLAG(d_autoindex, autoindex)
+WC_LOC_FLAG(d_autoindex_exact_size, autoindex_exact_size)
+WC_LOC_FLAG(d_autoindex_localtime, autoindex_localtime)
+
+Status d_autoindex_format(Builder&, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  // The order of static_files::AutoindexFormat.
+  constexpr std::string_view kFormats[] = {"html", "json", "jsonp", "xml"};
+  for (uint8_t i = 0; i < 4; ++i) {
+    if (n.args[0] == kFormats[i]) {
+      lv.loc->autoindex_format = i;
+      return {};
+    }
+  }
+  return err(n, "invalid value \"" + n.args[0] + "\"");
+}
 WC_LOC_FLAG(d_log_not_found, log_not_found)
 WC_LOC_FLAG(d_absolute_redirect, absolute_redirect)
 WC_LOC_FLAG(d_port_in_redirect, port_in_redirect)
@@ -1695,6 +1711,10 @@ constexpr Directive kDirectives[] = {
     {"send_timeout", kHSL, Arity::kTake1, false, d_send_timeout},
     {"server_tokens", kHSL, Arity::kTake1, false, d_server_tokens},
     {"etag", kHSL, Arity::kTake1, false, d_etag},
+    {"autoindex", kHSL, Arity::kTake1, false, d_autoindex},
+    {"autoindex_exact_size", kHSL, Arity::kTake1, false, d_autoindex_exact_size},
+    {"autoindex_localtime", kHSL, Arity::kTake1, false, d_autoindex_localtime},
+    {"autoindex_format", kHSL, Arity::kTake1, false, d_autoindex_format},
     {"if_modified_since", kHSL, Arity::kTake1, false, d_if_modified_since},
     {"log_not_found", kHSL, Arity::kTake1, false, d_log_not_found},
     {"absolute_redirect", kHSL, Arity::kTake1, false, d_absolute_redirect},
@@ -1822,11 +1842,10 @@ constexpr std::string_view kUnsupported[] = {
     "zone",
 };
 constexpr std::string_view kUnsupportedPrefixes[] = {
-    "proxy_",      "fastcgi_",  "uwsgi_",       "scgi_",        "grpc_",     "memcached_",
-    "gzip_static", "autoindex", "limit_req",    "limit_conn",   "auth_",     "sub_filter",
-    "ssi_",        "http2_",    "quic_",        "secure_link",  "userid",    "empty_gif",
-    "mp4",         "flv",       "image_filter", "xslt_",        "dav_",      "perl",
-    "js_",         "slice",     "mirror",       "random_index", "addition_",
+    "proxy_",      "fastcgi_",   "uwsgi_",    "scgi_",      "grpc_",  "memcached_",   "gzip_static",
+    "limit_req",   "limit_conn", "auth_",     "sub_filter", "ssi_",   "http2_",       "quic_",
+    "secure_link", "userid",     "empty_gif", "mp4",        "flv",    "image_filter", "xslt_",
+    "dav_",        "perl",       "js_",       "slice",      "mirror", "random_index", "addition_",
 };
 
 bool unsupported(std::string_view name) {

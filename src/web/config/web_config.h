@@ -314,6 +314,10 @@ struct LocationValues {
   std::vector<AddHeaderConf> add_headers;
   std::vector<ErrorPageConf> error_pages;
   ExpiresConf expires;
+  bool autoindex = false;
+  bool autoindex_exact_size = true;
+  bool autoindex_localtime = false;
+  uint8_t autoindex_format = 0;          // static_files::AutoindexFormat: html, json, jsonp, xml
   std::vector<AccessRule> access_rules;  // allow/deny, replaced as a whole by a level's own
   ProxyConf proxy;
 };

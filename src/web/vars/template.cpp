@@ -190,22 +190,6 @@ std::string_view find_cookie(std::span<const HeaderView> headers, std::string_vi
   return {};
 }
 
-// ngx_http_arg: "name=value" between '&'s, name compared case-insensitively, '=' required.
-std::string_view find_arg(std::string_view args, std::string_view name) noexcept {
-  size_t pos = 0;
-  while (pos <= args.size()) {
-    size_t amp = args.find('&', pos);
-    if (amp == std::string_view::npos) amp = args.size();
-    std::string_view seg = args.substr(pos, amp - pos);
-    if (seg.size() > name.size() && seg[name.size()] == '=' &&
-        iequals(seg.substr(0, name.size()), name)) {
-      return seg.substr(name.size() + 1);
-    }
-    pos = amp + 1;
-  }
-  return {};
-}
-
 // $proxy_add_x_forwarded_for as nginx 1.22: every X-Forwarded-For header's value followed by
 // ", ", then $remote_addr; just $remote_addr without one. Never "not found".
 void put_add_x_forwarded_for(std::string& out, const RequestVars& v, Escape escape) {
@@ -247,6 +231,22 @@ void put_host(std::string& out, const RequestVars& v, Escape escape) {
 }
 
 }  // namespace
+
+// ngx_http_arg: "name=value" between '&'s, name compared case-insensitively, '=' required.
+std::string_view find_arg(std::string_view args, std::string_view name) noexcept {
+  size_t pos = 0;
+  while (pos <= args.size()) {
+    size_t amp = args.find('&', pos);
+    if (amp == std::string_view::npos) amp = args.size();
+    std::string_view seg = args.substr(pos, amp - pos);
+    if (seg.size() > name.size() && seg[name.size()] == '=' &&
+        iequals(seg.substr(0, name.size()), name)) {
+      return seg.substr(name.size() + 1);
+    }
+    pos = amp + 1;
+  }
+  return {};
+}
 
 Result<Template> Template::compile(std::string_view source) {
   Template t;

@@ -34,6 +34,10 @@ enum class Escape : unsigned char {
   json,  // JSON string escapes ("\"", "\\\\", "\n", "\u0001", ...); a missing value is empty
 };
 
+// $arg_NAME of `args` as nginx's ngx_http_arg finds it: "name=value" between '&'s, the name
+// compared case-insensitively; empty (not found) when absent.
+[[nodiscard]] std::string_view find_arg(std::string_view args, std::string_view name) noexcept;
+
 class Template {
  public:
   // Which variable a reference names (for callers that want to know whether a template uses,
