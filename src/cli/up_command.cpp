@@ -40,7 +40,7 @@ constexpr const char* kUpUsage =
     "relative paths are the stack file's folder's; logs go to the runtime folder.\n"
     "\n"
     "signals: INT/TERM/QUIT stop every child (TERM, then KILL after the grace period),\n"
-    "HUP reloads every child.\n";
+    "HUP re-reads the stack file's web server part and reloads every child.\n";
 
 bool parse_port(std::string_view text, uint16_t* out) {
   unsigned v = 0;
