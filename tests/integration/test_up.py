@@ -1,7 +1,7 @@
 """`webcycle up` on the demo stack (share/demo), end to end through the real binary.
 
 The demo is copied to a temp folder with free ports put in (its apps' binds, and `up --port` and
-`--dns-port` for the web and DNS servers), so no test needs port 80, 8080 or 5353. Every branch of
+`--dns-port` for the web and DNS servers), so no test needs port 80, 8080 or 5300. Every branch of
 the cycle is driven with `webcycle browse` using the environment `up` prints (WEBCYCLE_HOSTS,
 WEBCYCLE_RESOLV_CONF, WEBCYCLE_SEARCH): a search, the hosts-file name, the DNS names, the name
 nobody knows (exit 6), a static page, dynamic pages, the form, the JSON endpoint; each request is
