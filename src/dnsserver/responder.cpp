@@ -132,6 +132,7 @@ bool read_fast(std::string_view q, FastQuery& f, char* key, size_t& key_len) {
     if (pos + 11 != q.size()) return false;  // an OPT with no options, and nothing after it
     if (q[pos] != 0 || get16(q, pos + 1) != 41) return false;
     if (q[pos + 5] != 0 || q[pos + 6] != 0) return false;  // extended RCODE, version 0
+    if (get16(q, pos + 9) != 0) return false;              // RDLENGTH 0: no options
     f.edns = true;
     f.udp_size = get16(q, pos + 3);
     f.do_bit = (static_cast<uint8_t>(q[pos + 7]) & 0x80) != 0;

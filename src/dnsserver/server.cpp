@@ -93,7 +93,7 @@ struct DnsServer::Impl {
   std::string replies[kBatch];
   std::string scratch;
 
-  explicit Impl(EventLoop& l) : loop(l) {}
+  explicit Impl(EventLoop& l);  // defined where the socket types are complete (clang needs it)
   ~Impl();
 
   void on_udp(UdpSocket& s);
@@ -381,6 +381,8 @@ void UpstreamTcp::finish(std::string_view reply) {
   }
   forwarder.end_tcp(*this);
 }
+
+DnsServer::Impl::Impl(EventLoop& l) : loop(l) {}
 
 DnsServer::Impl::~Impl() {
   for (auto& [id, c] : connections) loop.remove(c->fd.get());

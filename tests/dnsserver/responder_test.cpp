@@ -296,6 +296,12 @@ TEST(Responder, MalformedQueries) {
   ASSERT_EQ(r.respond(q, Transport::kUdp, out), Verdict::kReply);
   EXPECT_EQ(out[3] & 0x0F, dns::kRcodeFormErr);
   EXPECT_LE(out.size(), q.size());
+  // An OPT whose RDLENGTH runs past the end (found by the fuzzer): FORMERR, not an answer.
+  q = query("www.example.test", Type::kA, 1, dns::Edns{});
+  q[q.size() - 1] = 4;
+  ASSERT_EQ(r.respond(q, Transport::kUdp, out), Verdict::kReply);
+  EXPECT_EQ(out[3] & 0x0F, dns::kRcodeFormErr);
+  EXPECT_LE(out.size(), q.size());
   // NOTIFY: NOTIMP with the question echoed.
   q = query("www.example.test", Type::kA);
   q[2] = static_cast<char>(4 << 3);
