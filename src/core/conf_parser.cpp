@@ -12,6 +12,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/io.h"
+
 namespace wc::core {
 
 std::string conf_where(std::string_view file, int line) {
@@ -25,26 +27,6 @@ std::string conf_where(std::string_view file, int line) {
 }
 
 namespace {
-
-Result<std::string> read_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return sys_fail("open() \"" + path + "\"");
-  std::string text;
-  char buf[16384];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return sys_fail("read() \"" + path + "\"", err);
-    }
-    if (n == 0) break;
-    text.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return text;
-}
 
 enum class Token { kSemicolon, kBlockStart, kBlockEnd, kEof };
 
@@ -319,7 +301,7 @@ class Parser {
   }
 
   Status include_file(const std::string& path, const ConfNode& node, std::vector<ConfNode>* out) {
-    auto text = read_file(path);
+    auto text = core::read_file(path);
     if (!text) {
       return fail(text.error().code, text.error().message + " " + conf_where(node.file, node.line));
     }
@@ -361,7 +343,7 @@ class Parser {
 }  // namespace
 
 Status parse_conf_file(const std::string& path, const ParseOptions& options, ConfTree* tree) {
-  auto text = read_file(path);
+  auto text = core::read_file(path);
   if (!text) return std::unexpected(text.error());
   return Parser::parse_into(path, std::move(*text), options, tree, 0, &tree->nodes);
 }

@@ -1,5 +1,6 @@
 #include "core/io.h"
 
+#include <fcntl.h>
 #include <sys/sendfile.h>
 #include <unistd.h>
 
@@ -74,6 +75,26 @@ IoResult sendfile_some(int out_fd, int file_fd, off_t& offset, size_t count) {
     if (n >= 0) return {IoStatus::ok, static_cast<size_t>(n), 0};
     if (errno != EINTR) return from_errno(errno);
   }
+}
+
+Result<std::string> read_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return sys_fail("open() \"" + path + "\"");
+  std::string text;
+  char buf[16384];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      return sys_fail("read() \"" + path + "\"", err);
+    }
+    if (n == 0) break;
+    text.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return text;
 }
 
 }  // namespace wc::core

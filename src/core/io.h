@@ -9,9 +9,11 @@
 
 #include <cstddef>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "core/buffer.h"
+#include "core/result.h"
 
 namespace wc::core {
 
@@ -46,5 +48,9 @@ struct IoResult {
 [[nodiscard]] std::span<iovec> advance_iovecs(std::span<iovec> parts, size_t bytes) noexcept;
 // sendfile() from `file_fd` at `offset` (advanced by the bytes sent) to `out_fd`, up to `count`.
 [[nodiscard]] IoResult sendfile_some(int out_fd, int file_fd, off_t& offset, size_t count);
+
+// A whole (small) file read at once, blocking: configuration, zone and password files. Errors
+// read as nginx words them: `open() "/x" failed (2: No such file or directory)`; code = errno.
+[[nodiscard]] Result<std::string> read_file(const std::string& path);
 
 }  // namespace wc::core

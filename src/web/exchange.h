@@ -67,6 +67,7 @@ struct Exchange {
   // location's script has run, so its `return`s are not run again.
   bool uri_changed = false;
   bool script_ran = false;
+  std::string_view auth_challenge;  // auth_basic's WWW-Authenticate value for a 401
 
   // The answer (Router::respond).
   int status = 0;

@@ -14,9 +14,11 @@
 #include <memory>
 
 #include "core/error_log.h"
+#include "core/io.h"
 #include "core/socket.h"
 #include "http/http_date.h"
 #include "http/uri.h"
+#include "web/auth_basic.h"
 #include "web/config/locations.h"
 #include "web/config/server_names.h"
 #include "web/error_page.h"
@@ -407,6 +409,13 @@ Router::Next Router::serve_location(Exchange& ex, Output& out) {
     send_error(ex, out, 403);
     return Next::kDone;
   }
+  if (!loc.auth_basic_realm.empty()) {
+    const int status = auth_basic_status(ex);
+    if (status != 0) {
+      send_error(ex, out, status);
+      return Next::kDone;
+    }
+  }
   if (loc.proxy.pass) {
     // The connection hands the request to a ProxyRequest; nothing is written here.
     ex.proxy = true;
@@ -764,6 +773,49 @@ bool Router::access_allowed(const Exchange& ex) {
   return true;
 }
 
+// ngx_http_auth_basic_handler: 0 when the credentials are good; 401 (with the challenge) when
+// they are missing or wrong; 403 when the password file is missing, 500 when it cannot be read.
+int Router::auth_basic_status(Exchange& ex) {
+  const LocationConf& loc = *ex.location;
+  BasicCredentials credentials;
+  bool given = false;
+  for (const http::Header& hd : ex.head.headers) {
+    if (http::iequals(hd.name, "authorization")) {
+      given = parse_basic_authorization(hd.value, credentials);
+      break;
+    }
+  }
+  auth_challenge_ = "Basic realm=\"" + loc.auth_basic_realm + "\"";
+  if (!given) {
+    ex.auth_challenge = auth_challenge_;
+    return 401;
+  }
+  std::string text;
+  if (auto file = core::read_file(loc.auth_basic_user_file); !file) {
+    const int err = file.error().code;
+    log_request(ex, err == ENOENT ? core::LogLevel::error : core::LogLevel::crit,
+                file.error().message);
+    return err == ENOENT ? 403 : 500;
+  } else {
+    text = std::move(*file);
+  }
+  switch (check_htpasswd(text, credentials.user, credentials.password)) {
+    case HtpasswdCheck::kMatch:
+      return 0;
+    case HtpasswdCheck::kMismatch:
+      log_request(ex, core::LogLevel::error,
+                  "user \"" + credentials.user + "\": password mismatch");
+      break;
+    case HtpasswdCheck::kNoUser:
+      log_request(ex, core::LogLevel::error,
+                  "user \"" + credentials.user + "\" was not found in \"" +
+                      loc.auth_basic_user_file + "\"");
+      break;
+  }
+  ex.auth_challenge = auth_challenge_;
+  return 401;
+}
+
 bool Router::server_script(Exchange& ex, Output& out) {
   const LocationConf& level = ex.server->loc;
   if (level.script.empty()) return true;
@@ -987,6 +1039,11 @@ void Router::finish_head(Exchange& ex, Output& out, http::ResponseHead& head) {
   assert(ex.location != nullptr);  // every answer is made in a location (the server's at least)
   const LocationConf& loc = *ex.location;
   if (ex.err_status != 0) head.status = ex.err_status;  // error_page's status wins (nginx)
+  http::Header challenge[1];
+  if (head.status == 401 && !ex.auth_challenge.empty() && head.extra.empty()) {
+    challenge[0] = {"WWW-Authenticate", ex.auth_challenge};
+    head.extra = std::span<const http::Header>(challenge, 1);
+  }
   head.server_tokens = loc.server_tokens;
   head.server_version = server_version();
   head.date = loop_->wall_clock().http_date();
@@ -1238,8 +1295,20 @@ void Router::fill_vars(const Exchange& ex, vars::RequestVars& v) {
                                             : std::string_view("HTTP/1.1");
   v.scheme = "http";
   header_views_.clear();
-  for (const http::Header& hd : h.headers) header_views_.push_back({hd.name, hd.value});
+  const http::Header* authorization = nullptr;
+  for (const http::Header& hd : h.headers) {
+    header_views_.push_back({hd.name, hd.value});
+    if (authorization == nullptr && http::iequals(hd.name, "authorization")) authorization = &hd;
+  }
   v.request_headers = header_views_;
+  // $remote_user: the Basic credentials' user, whether or not auth_basic asked for them (nginx).
+  if (authorization != nullptr) {
+    BasicCredentials credentials;
+    if (parse_basic_authorization(authorization->value, credentials)) {
+      remote_user_ = std::move(credentials.user);
+      v.remote_user = remote_user_;
+    }
+  }
   v.server_name =
       ex.server != nullptr ? std::string_view(ex.server->primary_name()) : std::string_view{};
   if (ex.location != nullptr) v.document_root = ex.location->root;

@@ -126,6 +126,7 @@ class Router {
   // False when it answered.
   bool server_script(Exchange& ex, Output& out);
   void send_autoindex(Exchange& ex, Output& out, const std::string& dir);
+  int auth_basic_status(Exchange& ex);
   // allow/deny of ex.location for the client (logs a denial).
   bool access_allowed(const Exchange& ex);
   void send_file(Exchange& ex, Output& out, static_files::FileRef file);
@@ -168,11 +169,13 @@ class Router {
   std::vector<static_files::ByteRange> ranges_;
   static_files::MultipartBody multipart_;
   uint64_t boundary_ = 0;
-  std::string scratch_;       // evaluated templates
-  std::string redirect_uri_;  // redirect target
-  std::string args_;          // $args after an internal redirect
-  std::string location_;      // Location header value
-  std::string added_text_;    // add_header values of the answer being made
+  std::string scratch_;         // evaluated templates
+  std::string redirect_uri_;    // redirect target
+  std::string args_;            // $args after an internal redirect
+  std::string location_;        // Location header value
+  std::string remote_user_;     // $remote_user of the request being logged
+  std::string auth_challenge_;  // WWW-Authenticate of a 401
+  std::string added_text_;      // add_header values of the answer being made
   std::vector<http::Header> added_;
   std::vector<std::pair<size_t, size_t>> added_offsets_;  // into added_text_, while it grows
   std::vector<vars::HeaderView> header_views_;

@@ -50,7 +50,8 @@ class AccessTest(ServerTestCase):
 
     def test_denial_is_logged(self):
         self.server.exchange(b"GET /own/a.txt HTTP/1.1\r\nHost: localhost\r\n\r\n")
-        self.server.wait_for_log(r"\[error\] .*access forbidden by rule, client: 127\.0\.0\.1")
+        self.assertIsNotNone(
+            self.server.wait_for_log(r"\[error\] .*access forbidden by rule, client: 127\.0\.0\.1"))
 
 
 class AccessConfigTest(ServerTestCase):

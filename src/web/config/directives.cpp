@@ -442,6 +442,26 @@ WC_LOC_FLAG(d_autoindex, autoindex)
 WC_LOC_FLAG(d_autoindex_exact_size, autoindex_exact_size)
 WC_LOC_FLAG(d_autoindex_localtime, autoindex_localtime)
 
+Status d_auth_basic(Builder&, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  if (n.args[0].find('$') != std::string::npos) {
+    return err(n, "variables in \"auth_basic\" are not supported yet");
+  }
+  lv.loc->auth_basic_realm = n.args[0] == "off" ? std::string() : n.args[0];
+  return {};
+}
+
+Status d_auth_basic_user_file(Builder& b, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  const std::string& p = n.args[0];
+  if (p.find('$') != std::string::npos) {
+    return err(n, "variables in \"auth_basic_user_file\" are not supported yet");
+  }
+  // nginx resolves it against the configuration prefix (the folder of the main config file).
+  lv.loc->auth_basic_user_file = p.empty() || p[0] == '/' ? p : b.cfg().conf_dir + p;
+  return {};
+}
+
 Status d_autoindex_format(Builder&, Level& lv, const ConfNode& n) {
   if (!lv.first(n.name)) return duplicate(n);
   // The order of static_files::AutoindexFormat.
@@ -1712,6 +1732,8 @@ constexpr Directive kDirectives[] = {
     {"server_tokens", kHSL, Arity::kTake1, false, d_server_tokens},
     {"etag", kHSL, Arity::kTake1, false, d_etag},
     {"autoindex", kHSL, Arity::kTake1, false, d_autoindex},
+    {"auth_basic", kHSL, Arity::kTake1, false, d_auth_basic},
+    {"auth_basic_user_file", kHSL, Arity::kTake1, false, d_auth_basic_user_file},
     {"autoindex_exact_size", kHSL, Arity::kTake1, false, d_autoindex_exact_size},
     {"autoindex_localtime", kHSL, Arity::kTake1, false, d_autoindex_localtime},
     {"autoindex_format", kHSL, Arity::kTake1, false, d_autoindex_format},
@@ -1801,6 +1823,10 @@ constexpr std::string_view kUnsupported[] = {
     "stream",
     "mail",
     "valid_referers",
+    "auth_request",
+    "auth_request_set",
+    "auth_jwt",
+    "auth_delay",
     "stub_status",
     "real_ip_header",
     "set_real_ip_from",
@@ -1842,10 +1868,10 @@ constexpr std::string_view kUnsupported[] = {
     "zone",
 };
 constexpr std::string_view kUnsupportedPrefixes[] = {
-    "proxy_",      "fastcgi_",   "uwsgi_",    "scgi_",      "grpc_",  "memcached_",   "gzip_static",
-    "limit_req",   "limit_conn", "auth_",     "sub_filter", "ssi_",   "http2_",       "quic_",
-    "secure_link", "userid",     "empty_gif", "mp4",        "flv",    "image_filter", "xslt_",
-    "dav_",        "perl",       "js_",       "slice",      "mirror", "random_index", "addition_",
+    "proxy_",    "fastcgi_",   "uwsgi_",     "scgi_",  "grpc_",        "memcached_", "gzip_static",
+    "limit_req", "limit_conn", "sub_filter", "ssi_",   "http2_",       "quic_",      "secure_link",
+    "userid",    "empty_gif",  "mp4",        "flv",    "image_filter", "xslt_",      "dav_",
+    "perl",      "js_",        "slice",      "mirror", "random_index", "addition_",
 };
 
 bool unsupported(std::string_view name) {

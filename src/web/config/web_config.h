@@ -314,6 +314,9 @@ struct LocationValues {
   std::vector<AddHeaderConf> add_headers;
   std::vector<ErrorPageConf> error_pages;
   ExpiresConf expires;
+  // auth_basic REALM | off, auth_basic_user_file FILE (relative: against the config's folder).
+  std::string auth_basic_realm;  // empty = off
+  std::string auth_basic_user_file;
   bool autoindex = false;
   bool autoindex_exact_size = true;
   bool autoindex_localtime = false;
