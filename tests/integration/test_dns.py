@@ -390,6 +390,21 @@ class CommandLine(unittest.TestCase):
         finally:
             shutil.rmtree(d)
 
+    def test_pid_file(self):
+        import tempfile
+        d = tempfile.mkdtemp()
+        try:
+            pid_path = os.path.join(d, "dns.pid")
+            server = DnsServer("--pid", pid_path, "--zone", "mysite.test=" + MYSITE_ZONE)
+            try:
+                with open(pid_path) as f:
+                    self.assertEqual(int(f.read()), server.proc.pid)
+            finally:
+                server.stop()
+            self.assertFalse(os.path.exists(pid_path))  # removed on a clean stop
+        finally:
+            shutil.rmtree(d)
+
     def test_missing_zone_file_fails_to_start(self):
         r = self.run_dns("--listen", "127.0.0.1:0", "--zone", "x.test=/nonexistent/x.zone")
         self.assertEqual(r.returncode, 1)
