@@ -816,6 +816,32 @@ int Router::auth_basic_status(Exchange& ex) {
   return 401;
 }
 
+// ngx_http_charset_header_filter, without recoding: not on 301/302 (old browsers took the
+// redirect's charset for the next page's), only for charset_types ("*" = all), never twice.
+void Router::add_charset(const LocationConf& loc, http::ResponseHead& head) {
+  if (head.status == 301 || head.status == 302 || head.content_type.empty() ||
+      !head.charset.empty()) {
+    return;
+  }
+  std::string_view type = head.content_type;
+  const size_t semi = type.find(';');
+  if (semi != std::string_view::npos) {
+    // A charset the answer already names stays.
+    std::string_view params = type.substr(semi);
+    for (size_t i = 0; i + 8 <= params.size(); ++i) {
+      if (http::iequals(params.substr(i, 8), "charset=")) return;
+    }
+    type = type.substr(0, semi);
+  }
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  for (const std::string& t : loc.charset_types) {
+    if (t == "*" || http::iequals(t, type)) {
+      head.charset = loc.charset;
+      return;
+    }
+  }
+}
+
 bool Router::server_script(Exchange& ex, Output& out) {
   const LocationConf& level = ex.server->loc;
   if (level.script.empty()) return true;
@@ -1039,6 +1065,7 @@ void Router::finish_head(Exchange& ex, Output& out, http::ResponseHead& head) {
   assert(ex.location != nullptr);  // every answer is made in a location (the server's at least)
   const LocationConf& loc = *ex.location;
   if (ex.err_status != 0) head.status = ex.err_status;  // error_page's status wins (nginx)
+  if (!loc.charset.empty()) add_charset(loc, head);
   http::Header challenge[1];
   if (head.status == 401 && !ex.auth_challenge.empty() && head.extra.empty()) {
     challenge[0] = {"WWW-Authenticate", ex.auth_challenge};

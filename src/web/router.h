@@ -127,6 +127,7 @@ class Router {
   bool server_script(Exchange& ex, Output& out);
   void send_autoindex(Exchange& ex, Output& out, const std::string& dir);
   int auth_basic_status(Exchange& ex);
+  static void add_charset(const config::LocationConf& loc, http::ResponseHead& head);
   // allow/deny of ex.location for the client (logs a denial).
   bool access_allowed(const Exchange& ex);
   void send_file(Exchange& ex, Output& out, static_files::FileRef file);

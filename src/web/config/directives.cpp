@@ -442,6 +442,19 @@ WC_LOC_FLAG(d_autoindex, autoindex)
 WC_LOC_FLAG(d_autoindex_exact_size, autoindex_exact_size)
 WC_LOC_FLAG(d_autoindex_localtime, autoindex_localtime)
 
+Status d_charset(Builder&, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  lv.loc->charset = n.args[0] == "off" ? std::string() : n.args[0];
+  return {};
+}
+
+Status d_charset_types(Builder&, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  lv.loc->charset_types = {"text/html"};  // always there, as nginx
+  for (const std::string& t : n.args) lv.loc->charset_types.push_back(t);
+  return {};
+}
+
 Status d_auth_basic(Builder&, Level& lv, const ConfNode& n) {
   if (!lv.first(n.name)) return duplicate(n);
   if (n.args[0].find('$') != std::string::npos) {
@@ -1732,6 +1745,8 @@ constexpr Directive kDirectives[] = {
     {"server_tokens", kHSL, Arity::kTake1, false, d_server_tokens},
     {"etag", kHSL, Arity::kTake1, false, d_etag},
     {"autoindex", kHSL, Arity::kTake1, false, d_autoindex},
+    {"charset", kHSL, Arity::kTake1, false, d_charset},
+    {"charset_types", kHSL, Arity::k1More, false, d_charset_types},
     {"auth_basic", kHSL, Arity::kTake1, false, d_auth_basic},
     {"auth_basic_user_file", kHSL, Arity::kTake1, false, d_auth_basic_user_file},
     {"autoindex_exact_size", kHSL, Arity::kTake1, false, d_autoindex_exact_size},
@@ -1812,7 +1827,6 @@ constexpr std::string_view kUnsupported[] = {
     "set",
     "limit_except",
     "satisfy",
-    "charset",
     "source_charset",
     "map",
     "geo",

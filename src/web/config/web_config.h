@@ -317,6 +317,11 @@ struct LocationValues {
   // auth_basic REALM | off, auth_basic_user_file FILE (relative: against the config's folder).
   std::string auth_basic_realm;  // empty = off
   std::string auth_basic_user_file;
+  // charset NAME | off: "; charset=NAME" on the Content-Type of charset_types (text/html always).
+  std::string charset;
+  std::vector<std::string> charset_types = {
+      "text/html",          "text/xml", "text/plain", "text/vnd.wap.wml", "application/javascript",
+      "application/rss+xml"};
   bool autoindex = false;
   bool autoindex_exact_size = true;
   bool autoindex_localtime = false;
