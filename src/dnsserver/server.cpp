@@ -554,10 +554,12 @@ void DnsServer::Impl::on_tcp(TcpConnection& c, uint32_t events) {
       if (!r.ok()) return tcp_close(c);
       c.in.append(buf, r.bytes);
       loop.arm(c.idle, kTcpIdleTimeoutMs);
+      // Answer what has come before reading more, so that the input held stays one read plus
+      // one partial frame and the output backlog check above sees the answers.
+      tcp_frames(c);
+      if (c.closed) return;
       if (r.bytes < sizeof buf) break;
     }
-    tcp_frames(c);
-    if (c.closed) return;
   }
   tcp_flush(c);
 }

@@ -5,12 +5,14 @@ log, -t and -c."""
 import os
 import shutil
 import signal
+import socket
+import subprocess
+import tempfile
 import time
 import unittest
 
-from dns_harness import (MYSITE_ZONE, REVERSE_ZONE, DnsServer, build_query, dig, header,
-                         udp_exchange, webcycle_bin)
-import subprocess
+from dns_harness import (MYSITE_ZONE, REVERSE_ZONE, DnsServer, build_query, dig, free_port,
+                         header, udp_exchange, webcycle_bin)
 
 ZONE_ARGS = ["--zone", "mysite.test=" + MYSITE_ZONE,
              "--zone", "1.0.127.in-addr.arpa=" + REVERSE_ZONE]
@@ -148,7 +150,18 @@ class Records(unittest.TestCase):
         self.assertEqual(len(r.answer), 3)
 
 
+def have_ipv6_loopback():
+    try:
+        s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        s.bind(("::1", 0))
+        s.close()
+        return True
+    except OSError:
+        return False
+
+
 class Ipv6(unittest.TestCase):
+    @unittest.skipUnless(have_ipv6_loopback(), "no IPv6 loopback on this machine")
     def test_answers_on_ipv6(self):
         port = None
         server = DnsServer(*ZONE_ARGS, wait=True, extra_listen=["[::1]:0"])
@@ -168,9 +181,7 @@ class Ipv6(unittest.TestCase):
 
 class HostsFile(unittest.TestCase):
     def test_hosts_names(self):
-        server = DnsServer(wait=False)
-        server.stop()
-        d = __import__("tempfile").mkdtemp()
+        d = tempfile.mkdtemp()
         try:
             hosts = os.path.join(d, "hosts")
             with open(hosts, "w") as f:
@@ -234,7 +245,6 @@ class Forward(unittest.TestCase):
             upstream.stop()
 
     def test_servfail_when_upstream_is_silent(self):
-        import socket
         silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         silent.bind(("127.0.0.1", 0))
         try:
@@ -266,7 +276,6 @@ www IN A 127.0.0.1
 
 class Reload(unittest.TestCase):
     def setUp(self):
-        import tempfile
         self.dir = tempfile.mkdtemp()
         self.zone = os.path.join(self.dir, "reload.test.zone")
         write(self.zone, ZONE_V1)
@@ -340,7 +349,6 @@ class CommandLine(unittest.TestCase):
     def test_check_mode(self):
         r = self.run_dns("-t", "--zone", "mysite.test=" + MYSITE_ZONE)
         self.assertEqual(r.returncode, 0, r.stderr)
-        import tempfile
         d = tempfile.mkdtemp()
         try:
             bad = os.path.join(d, "bad.zone")
@@ -366,11 +374,9 @@ class CommandLine(unittest.TestCase):
         self.assertIn("--zone ORIGIN=FILE", r.stdout)
 
     def test_config_file(self):
-        import tempfile
         d = tempfile.mkdtemp()
         try:
             shutil.copy(MYSITE_ZONE, os.path.join(d, "mysite.test.zone"))
-            from dns_harness import free_port
             port = free_port()
             conf = os.path.join(d, "dns.conf")
             write(conf, "dns {\n  listen 127.0.0.1:%d;\n  zone mysite.test mysite.test.zone;\n"
@@ -391,7 +397,6 @@ class CommandLine(unittest.TestCase):
             shutil.rmtree(d)
 
     def test_pid_file(self):
-        import tempfile
         d = tempfile.mkdtemp()
         try:
             pid_path = os.path.join(d, "dns.pid")
