@@ -133,7 +133,18 @@ def relative_expires(value, date):
         return value
     if e.year in (1970, 2037):  # epoch and max are fixed dates, compared as they are
         return value
-    return "Date%+ds" % (e - d).total_seconds()
+    # Both forms: 'expires modified' gives a fixed date, any other time one relative to Date;
+    # expires_agree() takes the two sides as equal when either form is.
+    return "Date%+ds @ %s" % ((e - d).total_seconds(), value)
+
+
+def expires_agree(x, y):
+    """Two normalized Expires values from relative_expires() that name the same time, either
+    relative to their answers' Date or absolutely."""
+    if x == y:
+        return True
+    xs, ys = x.split(" @ "), y.split(" @ ")
+    return len(xs) == len(ys) == 2 and (xs[0] == ys[0] or xs[1] == ys[1])
 
 
 def show(answer):

@@ -20,7 +20,9 @@ class Request:
     parts: list = None  # each request's bytes, for a sequence (None: raw is one request)
 
     def describe(self):
-        return f"[port {self.port}] {self.why}\n{self.raw!r}"
+        raw = self.raw if len(self.raw) <= 800 else self.raw[:800] + b"...(%d bytes)" % len(
+            self.raw)
+        return f"[port {self.port}] {self.why}\n{raw!r}"
 
 
 @dataclasses.dataclass
