@@ -1,10 +1,10 @@
 // `webcycle browse`: the address bar, the lookup, the request, the page (SPEC.md "webcycle
 // browse"). run_browse() is the whole command after its flags are parsed (src/cli/
 // browse_command.cpp): it classifies the input (input_classifier.h), turns a search into the
-// search template's URL (search.h), looks the host up with the stub resolver on its own event
-// loop, connects (each address in turn), sends the request (request.h), reads the response
-// (response_reader.h), follows redirects, and prints the body (or the page as text,
-// html_text.h). With `verbose` every step goes to stderr with its time since the start.
+// search template's URL (search.h), loads the resolver's files, and runs the session on its own
+// event loop (session.h: lookup, each address in turn, the request (request.h), the response
+// (response_reader.h), redirects, the body or the page as text (html_text.h)). With `verbose`
+// every step goes to stderr with its time since the start (trace.h).
 //
 // Exit codes are curl's (docs in /tmp/notes/browse-docs.md): 0 ok; 1 unsupported protocol
 // (https until issue 10); 3 malformed URL; 6 site not found ("webcycle: site not found: NAME");

@@ -48,6 +48,9 @@ enum class UrlError : uint8_t {
 struct UrlFailure {
   UrlError kind = UrlError::kMalformed;
   std::string message;  // "malformed URL \"http://\": no host", "https is not supported yet ..."
+
+  // curl's exit code: 1 unsupported protocol, 3 malformed URL.
+  [[nodiscard]] int exit_code() const noexcept { return kind == UrlError::kUnsupported ? 1 : 3; }
 };
 
 [[nodiscard]] std::expected<Url, UrlFailure> parse_url(std::string_view text);
