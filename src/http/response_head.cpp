@@ -85,9 +85,15 @@ void write_head(const ResponseHead& h, Writer& w) {
     w.put_int(h.keep_alive_timeout);
     w.put("\r\n");
   }
+  if (h.vary_accept_encoding) w.put("Vary: Accept-Encoding\r\n");
   if (!h.etag.empty()) {
     w.put("ETag: ");
     w.put(h.etag);
+    w.put("\r\n");
+  }
+  if (!h.content_encoding.empty()) {
+    w.put("Content-Encoding: ");
+    w.put(h.content_encoding);
     w.put("\r\n");
   }
   auto put_all = [&w](std::span<const Header> headers) {
@@ -120,6 +126,7 @@ size_t response_head_max_size(const ResponseHead& h) {
   n += 24;
   n += 22 + kIntMax;
   n += 8 + h.etag.size();
+  n += 23 + 20 + h.content_encoding.size();
   n += 22;
   for (const Header& x : h.extra) n += x.name.size() + x.value.size() + 4;
   for (const Header& x : h.added) n += x.name.size() + x.value.size() + 4;

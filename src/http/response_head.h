@@ -28,10 +28,12 @@ struct ResponseHead {
   std::string_view location;        // empty = none (already absolute/escaped by the caller)
   bool chunked = false;             // "Transfer-Encoding: chunked"
   Connection connection = Connection::kNone;
-  int keep_alive_timeout = -1;    // >= 0: "Keep-Alive: timeout=N" (nginx keepalive_timeout 2nd arg)
-  std::string_view etag;          // full value including quotes (and W/ if weak)
-  bool accept_ranges = false;     // "Accept-Ranges: bytes"
-  std::span<const Header> extra;  // Content-Range, a proxied response's headers, ...: last
+  int keep_alive_timeout = -1;  // >= 0: "Keep-Alive: timeout=N" (nginx keepalive_timeout 2nd arg)
+  bool vary_accept_encoding = false;  // "Vary: Accept-Encoding" (gzip_vary), after Keep-Alive
+  std::string_view etag;              // full value including quotes (and W/ if weak)
+  std::string_view content_encoding;  // "Content-Encoding: X" right after ETag (gzip_static)
+  bool accept_ranges = false;         // "Accept-Ranges: bytes"
+  std::span<const Header> extra;      // Content-Range, a proxied response's headers, ...: last
   // add_header's headers. Written after ETag, before Accept-Ranges and `extra`, where nginx has
   // them (its headers filter runs before the range filter adds Accept-Ranges/Content-Range);
   // with added_last, after `extra` (a proxied answer: the upstream's headers come first).

@@ -68,6 +68,8 @@ struct Exchange {
   bool uri_changed = false;
   bool script_ran = false;
   std::string_view auth_challenge;  // auth_basic's WWW-Authenticate value for a 401
+  bool gzip_vary = false;     // gzip_static looked at Accept-Encoding (Vary with gzip_vary on)
+  bool gzip_encoded = false;  // the file sent is FILE.gz (Content-Encoding: gzip)
 
   // The answer (Router::respond).
   int status = 0;

@@ -484,6 +484,24 @@ Router::Next Router::serve_static(Exchange& ex, Output& out) {
   if (!ex.uri.empty() && ex.uri.back() == '/') return serve_index(ex, out);
 
   const std::string_view path = map_path(ex, ex.uri);
+  if (ex.location->gzip_static != 0 && m != http::Method::kPost) {
+    // ngx_http_gzip_static_handler: FILE.gz for a client that takes gzip (or always), else on.
+    bool gz = ex.location->gzip_static == 2;
+    if (!gz) {
+      ex.gzip_vary = true;
+      gz = accepts_gzip(ex.head);
+    }
+    if (gz) {
+      gz_path_.assign(path);
+      gz_path_ += ".gz";
+      auto gz_file = cache_.lookup(gz_path_, static_cast<int64_t>(loop_->now_ms()));
+      if (gz_file && (*gz_file)->is_regular) {
+        ex.gzip_encoded = true;
+        send_file(ex, out, std::move(*gz_file));
+        return Next::kDone;
+      }
+    }
+  }
   auto file = cache_.lookup(path, static_cast<int64_t>(loop_->now_ms()));
   if (!file) {
     const auto es = static_files::status_for_errno(file.error().code);
@@ -842,6 +860,39 @@ void Router::add_charset(const LocationConf& loc, http::ResponseHead& head) {
   }
 }
 
+// ngx_http_gzip_ok with nginx's defaults (gzip_http_version 1.1, gzip_proxied off): an HTTP/1.1
+// request without Via whose Accept-Encoding names gzip with a q above 0.
+bool Router::accepts_gzip(const http::RequestHead& h) {
+  if (h.minor < 1) return false;
+  bool gzip = false;
+  for (const http::Header& hd : h.headers) {
+    if (http::iequals(hd.name, "via")) return false;
+    if (!http::iequals(hd.name, "accept-encoding")) continue;
+    std::string_view v = hd.value;
+    while (!v.empty()) {
+      const size_t comma = v.find(',');
+      std::string_view item = v.substr(0, comma);
+      v = comma == std::string_view::npos ? std::string_view{} : v.substr(comma + 1);
+      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+      const size_t semi = item.find(';');
+      std::string_view name = item.substr(0, semi);
+      while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+      if (!http::iequals(name, "gzip")) continue;
+      bool zero = false;
+      if (semi != std::string_view::npos) {
+        std::string_view q = item.substr(semi + 1);
+        while (!q.empty() && q.front() == ' ') q.remove_prefix(1);
+        if (q.size() >= 2 && (q[0] == 'q' || q[0] == 'Q') && q[1] == '=') {
+          q.remove_prefix(2);
+          zero = !q.empty() && q.find_first_not_of("0.") == std::string_view::npos;
+        }
+      }
+      gzip = !zero;
+    }
+  }
+  return gzip;
+}
+
 bool Router::server_script(Exchange& ex, Output& out) {
   const LocationConf& level = ex.server->loc;
   if (level.script.empty()) return true;
@@ -1066,6 +1117,7 @@ void Router::finish_head(Exchange& ex, Output& out, http::ResponseHead& head) {
   const LocationConf& loc = *ex.location;
   if (ex.err_status != 0) head.status = ex.err_status;  // error_page's status wins (nginx)
   if (!loc.charset.empty()) add_charset(loc, head);
+  if (ex.gzip_vary && loc.gzip_vary) head.vary_accept_encoding = true;
   http::Header challenge[1];
   if (head.status == 401 && !ex.auth_challenge.empty() && head.extra.empty()) {
     challenge[0] = {"WWW-Authenticate", ex.auth_challenge};
@@ -1204,6 +1256,8 @@ void Router::send_file(Exchange& ex, Output& out, static_files::FileRef file) {
   // 206, no Last-Modified, no Accept-Ranges, as nginx sends it (ETag stays).
   const bool error_answer = ex.err_status != 0 && ex.err_status != 200;
   if (error_answer) fields = RequestFields{};
+  // A precompressed file is sent whole, without Accept-Ranges, as nginx's gzip_static does.
+  if (ex.gzip_encoded) fields.range = fields.if_range = {};
 
   static_files::ConditionalHeaders ch;
   ch.if_match = fields.if_match;
@@ -1219,6 +1273,7 @@ void Router::send_file(Exchange& ex, Output& out, static_files::FileRef file) {
   http::ResponseHead head;
   head.last_modified = error_answer ? -1 : static_cast<time_t>(f.mtime);
   head.etag = etag;
+  if (ex.gzip_encoded) head.content_encoding = "gzip";
   if (cond == static_files::Conditional::not_modified) {
     head.status = 304;
     finish_head(ex, out, head);
@@ -1246,7 +1301,7 @@ void Router::send_file(Exchange& ex, Output& out, static_files::FileRef file) {
       head.status = 200;
       head.content_type = content_type;
       head.content_length = static_cast<int64_t>(f.size);
-      head.accept_ranges = !error_answer;
+      head.accept_ranges = !error_answer && !ex.gzip_encoded;
       break;
     case static_files::RangeOutcome::single:
       head.status = 206;

@@ -128,6 +128,7 @@ class Router {
   void send_autoindex(Exchange& ex, Output& out, const std::string& dir);
   int auth_basic_status(Exchange& ex);
   static void add_charset(const config::LocationConf& loc, http::ResponseHead& head);
+  static bool accepts_gzip(const http::RequestHead& h);
   // allow/deny of ex.location for the client (logs a denial).
   bool access_allowed(const Exchange& ex);
   void send_file(Exchange& ex, Output& out, static_files::FileRef file);
@@ -175,6 +176,7 @@ class Router {
   std::string args_;            // $args after an internal redirect
   std::string location_;        // Location header value
   std::string remote_user_;     // $remote_user of the request being logged
+  std::string gz_path_;         // FILE.gz (gzip_static)
   std::string auth_challenge_;  // WWW-Authenticate of a 401
   std::string added_text_;      // add_header values of the answer being made
   std::vector<http::Header> added_;

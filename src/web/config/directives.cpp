@@ -442,6 +442,19 @@ WC_LOC_FLAG(d_autoindex, autoindex)
 WC_LOC_FLAG(d_autoindex_exact_size, autoindex_exact_size)
 WC_LOC_FLAG(d_autoindex_localtime, autoindex_localtime)
 
+Status d_gzip_static(Builder&, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  const std::string& v = n.args[0];
+  if (v != "off" && v != "on" && v != "always") {
+    return err(n, "invalid value \"" + v +
+                      "\" in \"gzip_static\" directive, it must be \"on\", "
+                      "\"off\" or \"always\"");
+  }
+  lv.loc->gzip_static = v == "off" ? 0 : v == "on" ? 1 : 2;
+  return {};
+}
+WC_LOC_FLAG(d_gzip_vary, gzip_vary)
+
 Status d_charset(Builder&, Level& lv, const ConfNode& n) {
   if (!lv.first(n.name)) return duplicate(n);
   lv.loc->charset = n.args[0] == "off" ? std::string() : n.args[0];
@@ -1746,6 +1759,8 @@ constexpr Directive kDirectives[] = {
     {"etag", kHSL, Arity::kTake1, false, d_etag},
     {"autoindex", kHSL, Arity::kTake1, false, d_autoindex},
     {"charset", kHSL, Arity::kTake1, false, d_charset},
+    {"gzip_static", kHSL, Arity::kTake1, false, d_gzip_static},
+    {"gzip_vary", kHSL, Arity::kTake1, false, d_gzip_vary},
     {"charset_types", kHSL, Arity::k1More, false, d_charset_types},
     {"auth_basic", kHSL, Arity::kTake1, false, d_auth_basic},
     {"auth_basic_user_file", kHSL, Arity::kTake1, false, d_auth_basic_user_file},
@@ -1882,10 +1897,10 @@ constexpr std::string_view kUnsupported[] = {
     "zone",
 };
 constexpr std::string_view kUnsupportedPrefixes[] = {
-    "proxy_",    "fastcgi_",   "uwsgi_",     "scgi_",  "grpc_",        "memcached_", "gzip_static",
-    "limit_req", "limit_conn", "sub_filter", "ssi_",   "http2_",       "quic_",      "secure_link",
-    "userid",    "empty_gif",  "mp4",        "flv",    "image_filter", "xslt_",      "dav_",
-    "perl",      "js_",        "slice",      "mirror", "random_index", "addition_",
+    "proxy_",     "fastcgi_",   "uwsgi_", "scgi_",        "grpc_",     "memcached_",  "limit_req",
+    "limit_conn", "sub_filter", "ssi_",   "http2_",       "quic_",     "secure_link", "userid",
+    "empty_gif",  "mp4",        "flv",    "image_filter", "xslt_",     "dav_",        "perl",
+    "js_",        "slice",      "mirror", "random_index", "addition_",
 };
 
 bool unsupported(std::string_view name) {
@@ -1949,8 +1964,7 @@ Status Builder::apply(Level& lv, const ConfNode& n) {
   }
   if (!name_known) {
     for (auto p : kInertPrefixes) {
-      if (starts_with(n.name, p) && n.name != "gzip_static" && !n.block &&
-          (lv.ctx & (kHttp | kServer | kLocation))) {
+      if (starts_with(n.name, p) && !n.block && (lv.ctx & (kHttp | kServer | kLocation))) {
         return d_inert(*this, lv, n);
       }
     }

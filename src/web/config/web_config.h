@@ -322,6 +322,8 @@ struct LocationValues {
   std::vector<std::string> charset_types = {
       "text/html",          "text/xml", "text/plain", "text/vnd.wap.wml", "application/javascript",
       "application/rss+xml"};
+  uint8_t gzip_static = 0;  // 0 off, 1 on (clients that accept gzip), 2 always
+  bool gzip_vary = false;
   bool autoindex = false;
   bool autoindex_exact_size = true;
   bool autoindex_localtime = false;

@@ -71,7 +71,7 @@ TEST_F(Directives, UnknownAndUnsupported) {
   EXPECT_EQ(load_error(dir, "events {}\nhttp {\nserver {\nlocation / {\nproxy_cache c;\n}}}\n"),
             "\"proxy_cache\" directive is not supported yet" + at(5));
   for (const char* d : {"set $a 1", "limit_except GET", "map $a $b", "source_charset koi8-r",
-                        "satisfy any", "gzip_static on"}) {
+                        "satisfy any", "sub_filter a b"}) {
     std::string text = std::string("events {}\nhttp {\nserver {\n") + d + ";\n}}\n";
     std::string name = std::string(d).substr(0, std::string(d).find(' '));
     EXPECT_EQ(load_error(dir, text), "\"" + name + "\" directive is not supported yet" + at(4));
