@@ -142,7 +142,7 @@ bool is_normal_path(std::string_view p) {
   return true;
 }
 
-Status normalize_path(std::string_view raw, std::string& out) {
+Status normalize_path(std::string_view raw, std::string& out, bool merge_slashes) {
   out.clear();
   if (raw.empty() || raw[0] != '/') return fail("client sent invalid request");
   out.resize(raw.size());
@@ -170,7 +170,9 @@ Status normalize_path(std::string_view raw, std::string& out) {
     const size_t len = e - r - 1;
     const bool last = e == n;
     const char* seg = s + r + 1;
-    if (len == 0 || (len == 1 && seg[0] == '.')) {
+    if (len == 0 && !merge_slashes && !last) {
+      s[w++] = '/';  // an empty segment kept
+    } else if (len == 0 || (len == 1 && seg[0] == '.')) {
       if (last) s[w++] = '/';
     } else if (len == 2 && seg[0] == '.' && seg[1] == '.') {
       if (w == 0) return fail("client sent invalid request");

@@ -16,8 +16,10 @@ namespace wc::http {
 // The result always starts with '/' and can never climb above it.
 // Writes into `out` (cleared first; capacity reused).
 // Errors (each means 400 "client sent invalid request"): path not starting with '/', invalid
-// %-escape, decoded NUL, ".." above the root.
-[[nodiscard]] Status normalize_path(std::string_view raw_path, std::string& out);
+// %-escape, decoded NUL, ".." above the root. merge_slashes = false (nginx's `merge_slashes
+// off`) keeps repeated slashes.
+[[nodiscard]] Status normalize_path(std::string_view raw_path, std::string& out,
+                                    bool merge_slashes = true);
 
 // Same, for callers that already know the path contains no '%', "//", "/." (fast check).
 // True when raw_path is already normal (so it can be used as $uri without copying).

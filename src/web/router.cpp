@@ -265,7 +265,7 @@ void Router::respond(Exchange& ex, Output& out) {
     if (ex.redirect_pending) follow_error_page(ex, out);
     return;
   }
-  if (!http::normalize_path(h.path, ex.uri)) {
+  if (!http::normalize_path(h.path, ex.uri, ex.server->merge_slashes)) {
     log_request(ex, core::LogLevel::info, "client sent invalid request");
     ex.uri.clear();
     send_error(ex, out, 400);
@@ -280,7 +280,7 @@ Router::BodyCheck Router::check_body(const ConnectionInfo& conn, const http::Req
   BodyCheck check;
   const config::ServerConf& server = config::select_server(*conn.group, head.host);
   std::string& uri = scratch_;
-  if (!http::normalize_path(head.path, uri)) {
+  if (!http::normalize_path(head.path, uri, server.merge_slashes)) {
     check.status = 400;  // respond() answers it
     return check;
   }

@@ -37,6 +37,18 @@ TEST(NormalizePath, DecodesAndMerges) {
   EXPECT_EQ(norm("/caf%C3%A9"), "/caf\xc3\xa9");
 }
 
+TEST(NormalizePath, MergeSlashesOffKeepsThem) {
+  auto keep = [](std::string_view raw) {
+    std::string out;
+    return normalize_path(raw, out, false) ? out : std::string("ERR");
+  };
+  EXPECT_EQ(keep("//a///b//"), "//a///b//");
+  EXPECT_EQ(keep("/a//./b"), "/a//b");
+  EXPECT_EQ(keep("/a/%2F/b"), "/a///b");
+  EXPECT_EQ(keep("/a/b/../c"), "/a/c");
+  EXPECT_EQ(keep("/"), "/");
+}
+
 TEST(NormalizePath, ResolvesDotSegments) {
   EXPECT_EQ(norm("/a/./b"), "/a/b");
   EXPECT_EQ(norm("/a/."), "/a/");
