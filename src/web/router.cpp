@@ -405,12 +405,21 @@ Router::Next Router::serve_location(Exchange& ex, Output& out) {
     do_return(ex, out, loc.ret, it->second.return_text);
     return Next::kDone;
   }
-  if (!loc.access_rules.empty() && !access_allowed(ex)) {
+  // The access phase, with limit_except's settings for a method it does not name.
+  const LocationConf* access = &loc;
+  if (loc.limit_except != nullptr) {
+    const std::string_view method = ex.method_get ? std::string_view("GET") : ex.head.method_name;
+    const auto& listed = loc.limit_except_methods;
+    if (std::find(listed.begin(), listed.end(), method) == listed.end()) {
+      access = loc.limit_except.get();
+    }
+  }
+  if (!access->access_rules.empty() && !access_allowed(ex, *access)) {
     send_error(ex, out, 403);
     return Next::kDone;
   }
-  if (!loc.auth_basic_realm.empty()) {
-    const int status = auth_basic_status(ex);
+  if (!access->auth_basic_realm.empty()) {
+    const int status = auth_basic_status(ex, *access);
     if (status != 0) {
       send_error(ex, out, status);
       return Next::kDone;
@@ -750,7 +759,7 @@ void Router::do_return(Exchange& ex, Output& out, const config::ReturnConf& ret,
 
 // ngx_http_access_handler: the first rule that matches the client decides; no rule matching
 // allows.
-bool Router::access_allowed(const Exchange& ex) {
+bool Router::access_allowed(const Exchange& ex, const LocationConf& conf) {
   using Kind = config::AccessRule::Kind;
   std::array<uint8_t, 16> addr{};
   Kind family = Kind::kUnix;
@@ -770,7 +779,7 @@ bool Router::access_allowed(const Exchange& ex) {
       }
     }
   }
-  for (const config::AccessRule& rule : ex.location->access_rules) {
+  for (const config::AccessRule& rule : conf.access_rules) {
     bool match = rule.kind == Kind::kAll;
     if (rule.kind == family && family != Kind::kUnix) {
       match = true;
@@ -793,8 +802,7 @@ bool Router::access_allowed(const Exchange& ex) {
 
 // ngx_http_auth_basic_handler: 0 when the credentials are good; 401 (with the challenge) when
 // they are missing or wrong; 403 when the password file is missing, 500 when it cannot be read.
-int Router::auth_basic_status(Exchange& ex) {
-  const LocationConf& loc = *ex.location;
+int Router::auth_basic_status(Exchange& ex, const LocationConf& loc) {
   BasicCredentials credentials;
   bool given = false;
   for (const http::Header& hd : ex.head.headers) {

@@ -126,11 +126,11 @@ class Router {
   // False when it answered.
   bool server_script(Exchange& ex, Output& out);
   void send_autoindex(Exchange& ex, Output& out, const std::string& dir);
-  int auth_basic_status(Exchange& ex);
+  int auth_basic_status(Exchange& ex, const config::LocationConf& conf);
   static void add_charset(const config::LocationConf& loc, http::ResponseHead& head);
   static bool accepts_gzip(const http::RequestHead& h);
   // allow/deny of ex.location for the client (logs a denial).
-  bool access_allowed(const Exchange& ex);
+  bool access_allowed(const Exchange& ex, const config::LocationConf& conf);
   void send_file(Exchange& ex, Output& out, static_files::FileRef file);
   void send_error(Exchange& ex, Output& out, int status);
   void send_redirect(Exchange& ex, Output& out, int status, std::string_view location);

@@ -40,6 +40,7 @@ enum Ctx : unsigned {
   kServer = 8,
   kLocation = 16,
   kUpstream = 32,
+  kLimitExcept = 64,  // inside `limit_except METHOD... { }`
 };
 
 enum class Arity { kNoArgs, kTake1, kTake2, kTake12, kTake23, k1More, k2More, kAny };
@@ -1627,6 +1628,38 @@ Status d_server(Builder& b, Level& lv, const ConfNode& n) {
   return {};
 }
 
+// As ngx_http_core_limit_except: the block's access settings apply to every method it does not
+// name (GET names HEAD too); what it does not set, it takes from the location.
+Status d_limit_except(Builder& b, Level& lv, const ConfNode& n) {
+  LocationConf& loc = *lv.loc;
+  if (loc.limit_except) return err(n, "\"limit_except\" directive is duplicate");
+  constexpr std::string_view kMethods[] = {"GET",       "HEAD", "POST",   "PUT",     "DELETE",
+                                           "MKCOL",     "COPY", "MOVE",   "OPTIONS", "PROPFIND",
+                                           "PROPPATCH", "LOCK", "UNLOCK", "PATCH"};
+  std::vector<std::string> methods;
+  for (const std::string& m : n.args) {
+    if (std::find(std::begin(kMethods), std::end(kMethods), m) == std::end(kMethods)) {
+      return err(n, "invalid method \"" + m + "\"");
+    }
+    methods.push_back(m);
+    if (m == "GET") methods.emplace_back("HEAD");
+  }
+  auto inner = std::make_unique<LocationConf>();
+  static_cast<LocationValues&>(*inner) = loc;
+  inner->kind = loc.kind;
+  inner->file = n.file;
+  inner->line = n.line;
+  Level child;
+  child.ctx = kLimitExcept;
+  child.loc = inner.get();
+  child.srv = lv.srv;
+  child.server = lv.server;
+  if (auto st = b.apply_level(child, n.children); !st) return st;
+  loc.limit_except = std::move(inner);
+  loc.limit_except_methods = std::move(methods);
+  return {};
+}
+
 Status d_location(Builder& b, Level& lv, const ConfNode& n) {
   using Kind = LocationConf::Kind;
   auto loc = std::make_unique<LocationConf>();
@@ -1711,6 +1744,7 @@ Status d_location(Builder& b, Level& lv, const ConfNode& n) {
 // ---- the table -----------------------------------------------------------------------------
 
 constexpr unsigned kHSL = kHttp | kServer | kLocation;
+constexpr unsigned kHSLL = kHSL | kLimitExcept;
 constexpr unsigned kHS = kHttp | kServer;
 constexpr unsigned kSL = kServer | kLocation;
 
@@ -1762,8 +1796,9 @@ constexpr Directive kDirectives[] = {
     {"gzip_static", kHSL, Arity::kTake1, false, d_gzip_static},
     {"gzip_vary", kHSL, Arity::kTake1, false, d_gzip_vary},
     {"charset_types", kHSL, Arity::k1More, false, d_charset_types},
-    {"auth_basic", kHSL, Arity::kTake1, false, d_auth_basic},
-    {"auth_basic_user_file", kHSL, Arity::kTake1, false, d_auth_basic_user_file},
+    {"auth_basic", kHSLL, Arity::kTake1, false, d_auth_basic},
+    {"auth_basic_user_file", kHSLL, Arity::kTake1, false, d_auth_basic_user_file},
+    {"limit_except", kLocation, Arity::k1More, true, d_limit_except},
     {"autoindex_exact_size", kHSL, Arity::kTake1, false, d_autoindex_exact_size},
     {"autoindex_localtime", kHSL, Arity::kTake1, false, d_autoindex_localtime},
     {"autoindex_format", kHSL, Arity::kTake1, false, d_autoindex_format},
@@ -1807,8 +1842,8 @@ constexpr Directive kDirectives[] = {
     {"proxy_set_header", kHSL, Arity::kTake2, false, d_proxy_set_header},
     {"add_header", kHSL, Arity::kTake23, false, d_add_header},
     {"expires", kHSL, Arity::kTake12, false, d_expires},
-    {"allow", kHSL, Arity::kTake1, false, d_access},
-    {"deny", kHSL, Arity::kTake1, false, d_access},
+    {"allow", kHSLL, Arity::kTake1, false, d_access},
+    {"deny", kHSLL, Arity::kTake1, false, d_access},
     {"rewrite", kSL, Arity::kTake23, false, d_rewrite},
     {"break", kSL, Arity::kNoArgs, false, d_break},
     {"error_page", kHSL, Arity::k2More, false, d_error_page},
@@ -1840,7 +1875,6 @@ constexpr std::string_view kUnsupported[] = {
     "add_trailer",
     "if",
     "set",
-    "limit_except",
     "satisfy",
     "source_charset",
     "map",

@@ -354,6 +354,10 @@ struct LocationConf : LocationValues {
   // (the first return) is all there is.
   std::vector<RewriteStep> script;
   bool has_rewrite = false;
+  // limit_except METHOD... { }: for a method not listed, the access settings (allow/deny,
+  // auth_basic) of `limit_except` apply instead of this location's.
+  std::unique_ptr<LocationConf> limit_except;
+  std::vector<std::string> limit_except_methods;
 
   // Nested locations in config order (owned). Lookup uses the indexes below.
   std::vector<std::unique_ptr<LocationConf>> nested;
