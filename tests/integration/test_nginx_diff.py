@@ -232,6 +232,15 @@ KNOWN = [
      r"\['keep-alive'\]$",
      "HEAD of a listing from an HTTP/1.0 keep-alive client closes the connection (the GET's "
      "close-delimited framing); nginx keeps it open"),
+    ("auth_basic", r"", r"^\[401\] (body|content-length: \['1[57]3'\] vs \['1[57]3'\])$",
+     "the built-in 401 page says '401 Unauthorized'; nginx's says '401 Authorization "
+     "Required'"),
+    ("charset", r"\r\nRange: bytes=[^\r]*,", r"^\[206\] (body|content-length: )",
+     "the parts of a multipart/byteranges answer have no '; charset=' in their Content-Type; "
+     "nginx's have it"),
+    ("gzip_static", r"", r"^\[304\] content-encoding: \['gzip'\] vs None$",
+     "a 304 for a .gz twin carries 'Content-Encoding: gzip'; nginx's does not (RFC 9110 "
+     "15.4.5: a 304 SHOULD NOT carry representation metadata beyond the listed fields)"),
     ("vhosts", r"\r\nHost: \r\n", r"status 200 vs 400",
      "an empty Host in HTTP/1.1 is accepted; nginx answers 400 (an http URI needs a host, RFC "
      "9110 4.2.1)"),
