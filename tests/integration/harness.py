@@ -541,6 +541,17 @@ class ServerTestCase(unittest.TestCase):
             cls.addClassCleanup(cls.server.cleanup)
             cls.server.start()
 
+    def one(self, target, method="GET", extra="", body=b"", version="1.1", port=None):
+        """One request on a fresh connection (Host: localhost; `extra` header lines, each ending
+        in CRLF; a body gets its Content-Length); returns (status, headers, body) as
+        parse_responses gives them."""
+        length = f"Content-Length: {len(body)}\r\n" if body or method in ("POST", "PUT") else ""
+        data = (f"{method} {target} HTTP/{version}\r\nHost: localhost\r\n{extra}{length}\r\n"
+                .encode() + body)
+        resp = self.server.exchange(data, head=(method == "HEAD"), port=port)
+        self.assertEqual(len(resp), 1, f"{method} {target}: no single answer")
+        return resp[0]
+
     def start_server(self, config, files=None, nports=1, start=True, **kw):
         """A server for this test alone (stopped in cleanup). config is an http block body unless
         it starts with 'FULL:', then it is a whole config."""
@@ -554,3 +565,43 @@ class ServerTestCase(unittest.TestCase):
         if start:
             s.start()
         return s
+
+
+class UpstreamTestCase(ServerTestCase):
+    """A ServerTestCase whose CONFIG may proxy to @UPSTREAM@: UPSTREAM_HANDLER (an
+    http.server.BaseHTTPRequestHandler class) is served on a free loopback port first."""
+
+    UPSTREAM_HANDLER = None
+
+    @classmethod
+    def setUpClass(cls):
+        import http.server
+        import threading
+        cls.upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), cls.UPSTREAM_HANDLER)
+        threading.Thread(target=cls.upstream.serve_forever, daemon=True).start()
+
+        def stop():
+            cls.upstream.shutdown()
+            cls.upstream.server_close()
+
+        cls.addClassCleanup(stop)
+        cls.CONFIG = cls.CONFIG.replace("@UPSTREAM@", str(cls.upstream.server_address[1]))
+        super().setUpClass()
+
+
+class QuietHandler:
+    """Mixin for test upstream handlers: HTTP/1.1, no request log on stderr, and send(status,
+    body, headers) for a whole answer with its Content-Length."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def send(self, status, body, headers=()):
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)

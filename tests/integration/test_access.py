@@ -29,8 +29,8 @@ class AccessTest(ServerTestCase):
                                            "html/first", "html/ret")}
 
     def status(self, path):
-        resp = self.server.exchange(f"GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
-        return resp[0][0], resp[0][2]
+        status, _, body = self.one(path)
+        return status, body
 
     def test_server_rules(self):
         self.assertEqual(self.status("/a.txt")[0], 200)  # 127.0.0.1 is in 127.0.0.0/8

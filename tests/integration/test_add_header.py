@@ -5,28 +5,18 @@ headers), and -t errors. Runs against Debian's nginx too (WEBCYCLE_TEST_SERVER=n
 
 import http.server
 import re
-import threading
 import unittest
 
-from harness import ServerTestCase, header, parse_responses
+from harness import QuietHandler, ServerTestCase, UpstreamTestCase, header
 
 
-class Upstream(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
+class Upstream(QuietHandler, http.server.BaseHTTPRequestHandler):
     def do_GET(self):
-        body = b"from upstream\n"
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("X-Upstream", "yes")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.send(200, b"from upstream\n", [("X-Upstream", "yes")])
 
 
-class AddHeaderTest(ServerTestCase):
+class AddHeaderTest(UpstreamTestCase):
+    UPSTREAM_HANDLER = Upstream
     CONFIG = """
     add_header X-Http-Level on;
     server {
@@ -75,26 +65,6 @@ class AddHeaderTest(ServerTestCase):
         "html/cap/word.txt": "capture\n",
     }
 
-    @classmethod
-    def setUpClass(cls):
-        cls.upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
-        threading.Thread(target=cls.upstream.serve_forever, daemon=True).start()
-        cls.CONFIG = cls.CONFIG.replace("@UPSTREAM@", str(cls.upstream.server_address[1]))
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls.upstream.shutdown()
-        cls.upstream.server_close()
-
-    def one(self, target, extra=""):
-        resp = self.server.exchange(
-            f"GET {target} HTTP/1.1\r\nHost: localhost\r\n{extra}Connection: close\r\n\r\n"
-            .encode())
-        self.assertEqual(len(resp), 1, target)
-        return resp[0]
-
     def names(self, headers):
         return [n for n, _ in headers]
 
@@ -129,10 +99,10 @@ class AddHeaderTest(ServerTestCase):
     def test_304_and_206_are_listed_codes(self):
         _, headers, _ = self.one("/always/a.txt")
         etag = header(headers, "etag")
-        status, headers, _ = self.one("/always/a.txt", f"If-None-Match: {etag}\r\n")
+        status, headers, _ = self.one("/always/a.txt", extra=f"If-None-Match: {etag}\r\n")
         self.assertEqual(status, 304)
         self.assertEqual(header(headers, "x-listed"), "yes")
-        status, headers, _ = self.one("/always/a.txt", "Range: bytes=0-1\r\n")
+        status, headers, _ = self.one("/always/a.txt", extra="Range: bytes=0-1\r\n")
         self.assertEqual(status, 206)
         self.assertEqual(header(headers, "x-listed"), "yes")
 
@@ -160,7 +130,7 @@ class AddHeaderTest(ServerTestCase):
         names = self.names(headers)
         self.assertLess(names.index("etag"), names.index("x-always"))
         self.assertLess(names.index("x-listed"), names.index("accept-ranges"))
-        _, headers, _ = self.one("/always/a.txt", "Range: bytes=0-1\r\n")
+        _, headers, _ = self.one("/always/a.txt", extra="Range: bytes=0-1\r\n")
         names = self.names(headers)
         self.assertLess(names.index("x-listed"), names.index("content-range"))
 

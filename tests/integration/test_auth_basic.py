@@ -69,9 +69,7 @@ class AuthBasicTest(ServerTestCase):
         elif user is not None:
             token = base64.b64encode(f"{user}:{password}".encode()).decode()
             extra = f"Authorization: Basic {token}\r\n"
-        resp = self.server.exchange(
-            f"GET {path} HTTP/1.1\r\nHost: localhost\r\n{extra}\r\n".encode())
-        return resp[0]
+        return self.one(path, extra=extra)
 
     def test_no_credentials_is_a_challenge(self):
         status, headers, _ = self.get("/private/a.txt")

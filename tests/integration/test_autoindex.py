@@ -46,9 +46,7 @@ class AutoindexTest(ServerTestCase):
             os.utime(os.path.join(d, name), (MTIME, MTIME))
 
     def get(self, target, version="1.1"):
-        resp = self.server.exchange(
-            f"GET {target} HTTP/{version}\r\nHost: localhost\r\n\r\n".encode())
-        return resp[0]
+        return self.one(target, version=version)
 
     def test_html(self):
         status, headers, body = self.get("/d/")

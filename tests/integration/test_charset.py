@@ -4,29 +4,19 @@ on 301/302, never twice, `charset off`. Runs against Debian's nginx too
 (WEBCYCLE_TEST_SERVER=nginx)."""
 
 import http.server
-import threading
 import unittest
 
-from harness import ServerTestCase, header
+from harness import QuietHandler, UpstreamTestCase, header
 
 
-class Upstream(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
+class Upstream(QuietHandler, http.server.BaseHTTPRequestHandler):
     def do_GET(self):
-        body = b"up\n"
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Content-Type",
-                         "text/plain; charset=koi8-r" if "named" in self.path else "text/plain")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        kind = "text/plain; charset=koi8-r" if "named" in self.path else "text/plain"
+        self.send(200, b"up\n", [("Content-Type", kind)])
 
 
-class CharsetTest(ServerTestCase):
+class CharsetTest(UpstreamTestCase):
+    UPSTREAM_HANDLER = Upstream
     CONFIG = """
     server {
         listen 127.0.0.1:@PORT@;
@@ -45,22 +35,8 @@ class CharsetTest(ServerTestCase):
     FILES = {"html/a.html": "<p>hi</p>\n", "html/a.txt": "t\n", "html/a.json": "{}\n",
              "html/a.png": b"\x89PNG"}
 
-    @classmethod
-    def setUpClass(cls):
-        cls.upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
-        threading.Thread(target=cls.upstream.serve_forever, daemon=True).start()
-        cls.CONFIG = cls.CONFIG.replace("@UPSTREAM@", str(cls.upstream.server_address[1]))
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls.upstream.shutdown()
-        cls.upstream.server_close()
-
     def content_type(self, path):
-        resp = self.server.exchange(f"GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
-        return header(resp[0][1], "content-type")
+        return header(self.one(path)[1], "content-type")
 
     def test_listed_types(self):
         self.assertEqual(self.content_type("/a.html"), "text/html; charset=utf-8")

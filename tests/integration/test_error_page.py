@@ -55,13 +55,6 @@ class ErrorPageTest(ServerTestCase):
         cls.CONFIG = cls.CONFIG.replace("@DEAD@", str(free_ports(1)[0]))
         super().setUpClass()
 
-    def one(self, target, method="GET", extra="", body=b""):
-        data = (f"{method} {target} HTTP/1.1\r\nHost: localhost\r\n{extra}"
-                f"Content-Length: {len(body)}\r\n\r\n").encode() + body
-        resp = self.server.exchange(data, head=(method == "HEAD"))
-        self.assertEqual(len(resp), 1, target)
-        return resp[0]
-
     def test_a_page_for_the_status(self):
         status, headers, body = self.one("/missing")
         self.assertEqual((status, body), (404, b"custom not found\n"))

@@ -7,36 +7,26 @@ import email.utils
 import http.server
 import os
 import re
-import threading
 import time
 import unittest
 
-from harness import ServerTestCase, header
+from harness import QuietHandler, ServerTestCase, UpstreamTestCase, header
 
 MTIME = 1700000000  # Tue, 14 Nov 2023 22:13:20 GMT
 
 
-class Upstream(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
+class Upstream(QuietHandler, http.server.BaseHTTPRequestHandler):
     def do_GET(self):
-        body = b"upstream\n"
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "private")
-        self.send_header("Expires", "Wed, 21 Oct 2015 07:28:00 GMT")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.send(200, b"upstream\n", [("Cache-Control", "private"),
+                                        ("Expires", "Wed, 21 Oct 2015 07:28:00 GMT")])
 
 
 def seconds(date):
     return int(email.utils.parsedate_to_datetime(date).timestamp())
 
 
-class ExpiresTest(ServerTestCase):
+class ExpiresTest(UpstreamTestCase):
+    UPSTREAM_HANDLER = Upstream
     CONFIG = """
     expires 1h;
     server {
@@ -60,22 +50,8 @@ class ExpiresTest(ServerTestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
-        threading.Thread(target=cls.upstream.serve_forever, daemon=True).start()
-        cls.CONFIG = cls.CONFIG.replace("@UPSTREAM@", str(cls.upstream.server_address[1]))
         super().setUpClass()
         os.utime(os.path.join(cls.server.html, "mod", "a.txt"), (MTIME, MTIME))
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls.upstream.shutdown()
-        cls.upstream.server_close()
-
-    def one(self, target):
-        resp = self.server.exchange(f"GET {target} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
-        self.assertEqual(len(resp), 1, target)
-        return resp[0]
 
     def test_time_from_now(self):
         status, headers, _ = self.one("/a.txt")  # inherited from the http level

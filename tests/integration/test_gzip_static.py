@@ -27,9 +27,7 @@ class GzipStaticTest(ServerTestCase):
     FILES = {"html/a.txt": PLAIN, "html/a.txt.gz": GZ, "html/b.txt": "only plain\n"}
 
     def get(self, path, extra="", version="1.1"):
-        resp = self.server.exchange(
-            f"GET {path} HTTP/{version}\r\nHost: localhost\r\n{extra}\r\n".encode())
-        return resp[0]
+        return self.one(path, extra=extra, version=version)
 
     def test_gzip_for_a_client_that_takes_it(self):
         status, headers, body = self.get("/a.txt", "Accept-Encoding: gzip, deflate\r\n")

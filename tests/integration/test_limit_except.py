@@ -36,12 +36,8 @@ class LimitExceptTest(ServerTestCase):
              "html/inherit/a.txt": "i\n"}
 
     def status(self, method, path, extra=""):
-        body = "x" if method in ("POST", "PUT") else ""
-        length = f"Content-Length: {len(body)}\r\n" if body else ""
-        resp = self.server.exchange(
-            f"{method} {path} HTTP/1.1\r\nHost: localhost\r\n{extra}{length}\r\n{body}".encode(),
-            head=(method == "HEAD"))
-        return resp[0][0]
+        body = b"x" if method in ("POST", "PUT") else b""
+        return self.one(path, method=method, extra=extra, body=body)[0]
 
     def test_listed_methods_pass(self):
         self.assertEqual(self.status("GET", "/ro/a.txt"), 200)

@@ -29,9 +29,8 @@ class MergeSlashesTest(ServerTestCase):
     FILES = {"html/a/b.txt": "b\n"}
 
     def get(self, path, port_index):
-        resp = self.server.exchange(f"GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode(),
-                                    port=self.server.ports[port_index])
-        return resp[0][0], resp[0][2]
+        status, _, body = self.one(path, port=self.server.ports[port_index])
+        return status, body
 
     def test_on(self):
         self.assertEqual(self.get("//exact///x", 0), (200, b"exact uri=/exact/x\n"))

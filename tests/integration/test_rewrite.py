@@ -7,27 +7,18 @@ arguments kept, added to or dropped, `return` and `break` in the same script, cy
 
 import http.server
 import re
-import threading
 import unittest
 
-from harness import ServerTestCase, header
+from harness import QuietHandler, ServerTestCase, UpstreamTestCase, header
 
 
-class Upstream(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
+class Upstream(QuietHandler, http.server.BaseHTTPRequestHandler):
     def do_GET(self):
-        body = f"upstream got {self.path}\n".encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.send(200, f"upstream got {self.path}\n".encode())
 
 
-class RewriteTest(ServerTestCase):
+class RewriteTest(UpstreamTestCase):
+    UPSTREAM_HANDLER = Upstream
     CONFIG = """
     server {
         listen 127.0.0.1:@PORT@;
@@ -61,24 +52,6 @@ class RewriteTest(ServerTestCase):
     }
     """
     FILES = {"html/new/x.txt": "newfile\n", "html/brk/a.txt": "brk file\n"}
-
-    @classmethod
-    def setUpClass(cls):
-        cls.upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
-        threading.Thread(target=cls.upstream.serve_forever, daemon=True).start()
-        cls.CONFIG = cls.CONFIG.replace("@UPSTREAM@", str(cls.upstream.server_address[1]))
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls.upstream.shutdown()
-        cls.upstream.server_close()
-
-    def one(self, target):
-        resp = self.server.exchange(f"GET {target} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
-        self.assertEqual(len(resp), 1, target)
-        return resp[0]
 
     def body(self, target, status=200):
         got, _, body = self.one(target)
