@@ -241,6 +241,10 @@ KNOWN = [
     ("gzip_static", r"", r"^\[304\] content-encoding: \['gzip'\] vs None$",
      "a 304 for a .gz twin carries 'Content-Encoding: gzip'; nginx's does not (RFC 9110 "
      "15.4.5: a 304 SHOULD NOT carry representation metadata beyond the listed fields)"),
+    ("limit_except", r"\A\S+ [^ ]*/(post|ok)/", r"^status 200 vs 40[35]",
+     "limit_except: for a method it limits, nginx uses the block's own configuration, which "
+     "does not inherit the location's 'return' (rewrite module): GET /post/ gets the block's "
+     "403 and an allowed OPTIONS /ok/ the static 405; webcycle runs the location's return"),
     ("vhosts", r"\r\nHost: \r\n", r"status 200 vs 400",
      "an empty Host in HTTP/1.1 is accepted; nginx answers 400 (an http URI needs a host, RFC "
      "9110 4.2.1)"),
