@@ -224,7 +224,9 @@ class Supervisor {
         break;
       default:
         if (stopping_) {
-          kill_all(SIGKILL, "second stop signal");
+          // Ctrl-C again: the user is done waiting. A repeated TERM is not that: `timeout` and
+          // service managers send one to the process and one to its group, and both reach `up`.
+          if (signo == SIGINT) kill_all(SIGKILL, "Ctrl-C again");
         } else {
           options_.say(std::string("webcycle up: ") + ::sigabbrev_np(signo) +
                        ": stopping every child");

@@ -4,7 +4,8 @@
 // Signals (of the `up` process; the children run in their own process group, so a terminal's
 // Ctrl-C reaches `up` alone and `up` stops them in its own way):
 //   INT, TERM, QUIT  TERM to each child by PID; after `grace_ms` KILL to those still running; exit
-//                    0 once all have been reaped. A second INT/TERM sends KILL at once.
+//                    0 once all have been reaped. A second INT (Ctrl-C again) sends KILL at once;
+//                    a repeated TERM or QUIT changes nothing.
 //   HUP              on_hup (up re-reads the stack file and re-writes the web server's config),
 //   then
 //                    passed on to each child (each reloads: web re-reads that config and replaces

@@ -383,21 +383,23 @@ class UpSignalsTest(unittest.TestCase):
         for pid in children | grandchildren:
             self.assertTrue(wait_until(lambda: not pid_alive(pid), timeout=5), cmdline(pid))
 
-    def test_sigterm_stops_too(self):
+    def test_sigterm_stops_too_and_a_repeated_term_is_no_kill(self):
         children = self.up.child_pids()
         self.up.proc.send_signal(signal.SIGTERM)
+        self.up.proc.send_signal(signal.SIGTERM)  # as `timeout` does: the process and its group
         self.assertEqual(self.up.proc.wait(timeout=15), 0, self.up.stderr())
+        self.assertNotIn("sending KILL", self.up.stderr())
         for pid in children:
             self.assertFalse(pid_alive(pid))
 
 
 class UpGraceTest(unittest.TestCase):
-    def test_a_child_that_does_not_stop_is_killed_after_the_grace_period(self):
-        # An app busy with a request past --grace: its master waits for it (graceful stop), so up
-        # sends KILL when the grace period ends, and still exits 0.
-        def slow(text):
-            return text.replace("module demo_app:app;", "module slow_app:app;")
-        up = UpStack(edit=slow, with_dns=False)
+    """A child that does not stop on TERM: an app busy in a request (its master waits for it, a
+    graceful stop), with the app's own graceful timeout (5 s) longer than up's --grace."""
+
+    def start_busy(self, grace):
+        up = UpStack(edit=lambda t: t.replace("module demo_app:app;", "module slow_app:app;"),
+                     with_dns=False)
         self.addCleanup(up.cleanup)
         marker = os.path.join(up.dir, "in-request")
         with open(os.path.join(up.demo, "apps", "app", "slow_app.py"), "w") as f:
@@ -408,24 +410,40 @@ class UpGraceTest(unittest.TestCase):
                     "    start_response('200 OK', [])\n"
                     "    return [b'late']\n")
         up.command = lambda extra=(): [server_bin(), "up", up.stack, "--port", str(up.web_port),
-                                       "--runtime-dir", up.runtime, "--grace", "1"]
+                                       "--runtime-dir", up.runtime, "--grace", str(grace)]
         up.start()
         import socket
         s = socket.create_connection(("127.0.0.1", up.app_port))
         self.addCleanup(s.close)
         s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         self.assertTrue(wait_until(lambda: os.path.exists(marker), timeout=10))
-        children = up.child_pids()
         workers = children_of(up.child("slow_app"))
         self.assertTrue(workers)
-        up.proc.send_signal(signal.SIGINT)
-        self.assertEqual(up.proc.wait(timeout=30), 0, up.stderr())
-        self.assertRegex(up.stderr(), r"app app \(pid \d+\): did not stop within the grace "
-                                      r"period, sending KILL")
+        return up, up.child_pids(), workers
+
+    def assert_all_gone(self, children, workers):
         for pid in children:
             self.assertFalse(pid_alive(pid))
         for pid in workers:  # the busy worker goes with its master (its parent-death signal)
             self.assertTrue(wait_until(lambda: not pid_alive(pid), timeout=10))
+
+    def test_a_child_that_does_not_stop_is_killed_after_the_grace_period(self):
+        up, children, workers = self.start_busy(grace=1)
+        up.proc.send_signal(signal.SIGINT)
+        self.assertEqual(up.proc.wait(timeout=30), 0, up.stderr())
+        self.assertRegex(up.stderr(), r"app app \(pid \d+\): did not stop within the grace "
+                                      r"period, sending KILL")
+        self.assert_all_gone(children, workers)
+
+    def test_ctrl_c_again_kills_at_once(self):
+        up, children, workers = self.start_busy(grace=300)
+        up.proc.send_signal(signal.SIGINT)
+        self.assertTrue(wait_for_text(up.err_path, "INT: stopping every child"))
+        self.assertIsNone(up.proc.poll())  # the app is still finishing its request
+        up.proc.send_signal(signal.SIGINT)
+        self.assertEqual(up.proc.wait(timeout=30), 0, up.stderr())
+        self.assertRegex(up.stderr(), r"app app \(pid \d+\): Ctrl-C again, sending KILL")
+        self.assert_all_gone(children, workers)
 
 
 class UpStartErrorsTest(unittest.TestCase):
