@@ -15,7 +15,8 @@ NAME = b"SERVER"
 
 def read_answers(server, req, timeout=3.0):
     """Sends req.raw on a new connection to the server's port req.port. Returns (responses,
-    closed): the parsed responses, and whether the server closed the connection. Reads until
+    rest, closed): the parsed responses, the bytes after them, and whether the server closed
+    the connection (None for a single request: not waited for). Reads until
     every request has its answer and the last one is complete by its framing, or the server
     closes, or nothing comes for timeout seconds."""
     port = server.ports[req.port]
@@ -47,10 +48,6 @@ def read_answers(server, req, timeout=3.0):
                 closed = wait_close(s, 0.5) if want > 1 else None
                 break
     resp, rest = parse_responses(strip_interim(buf), req.head)
-    interim = buf.count(CONTINUE)
-    if interim:
-        # Kept as a pseudo-answer so a 100 Continue sent by one side only is a difference.
-        resp.insert(0, (100, [], b"x%d" % interim))
     return resp, rest, closed
 
 
@@ -58,6 +55,10 @@ CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 
 
 def strip_interim(buf):
+    """The bytes without interim 100 Continue answers. The generator sends a request's content
+    with its head, so RFC 9110 10.1.1 lets a server omit the 100 ("already received some or all
+    of the content", or "the framing indicates that there is no content"); nginx sends it,
+    webcycle does not. Not compared, then."""
     return buf.replace(CONTINUE, b"")
 
 
@@ -161,14 +162,8 @@ def answers(server, req):
     """The normalized answers (a list, one per request answered) and whether the connection was
     closed. A trailing partial answer or unparsed bytes are reported as such."""
     resp, rest, closed = read_answers(server, req)
-    if resp and resp[0][0] == 100:
-        # The generator sends a request's content with its head, so RFC 9110 10.1.1 lets a
-        # server omit the 100 Continue ("already received some or all of the content", or
-        # "the framing indicates that there is no content"); nginx sends it, webcycle not.
-        resp = resp[1:]
     norm = Normalizer(server)
-    heads = ([False] if resp and resp[0][0] == 100 else []) + list(req.head)
-    out = [normalize(r, norm, heads[i] if i < len(heads) else False)
+    out = [normalize(r, norm, req.head[i] if i < len(req.head) else False)
            for i, r in enumerate(resp)]
     return out, rest, closed
 
