@@ -15,7 +15,9 @@ bool has_builtin_page(int status) noexcept {
 void append_builtin_page(int status, bool server_tokens, std::string& out) {
   // Byte for byte nginx's layout (CRLF line ends), with webcycle's name in the footer.
   // nginx's pages use their own titles where they differ from the status line's phrase.
-  const std::string_view reason = status == 302 ? std::string_view("Found") : http::reason_phrase(status);
+  const std::string_view reason = status == 302   ? std::string_view("Found")
+                                  : status == 401 ? std::string_view("Authorization Required")
+                                                  : http::reason_phrase(status);
   char code[4] = {char('0' + status / 100 % 10), char('0' + status / 10 % 10),
                   char('0' + status % 10), 0};
   out.append("<html>\r\n<head><title>");

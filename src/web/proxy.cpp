@@ -185,6 +185,14 @@ void ProxyRequest::build_request() {
       r += '?';
       r += ex_.args;
     }
+  } else if (head_.form == http::TargetForm::kAbsolute) {
+    // An absolute-form target ("GET http://host/path") goes upstream in origin form, as nginx
+    // sends it: the path and query.
+    r.append(head_.path);
+    if (head_.query.data() != nullptr && !head_.query.empty()) {
+      r += '?';
+      r += head_.query;
+    }
   } else {
     // Without a URI part the request URI goes as the client sent it.
     r.append(head_.target);
@@ -224,6 +232,8 @@ void ProxyRequest::build_request() {
     r += "Content-Length: ";
     append_number(r, body_->size());
     r += "\r\n";
+  } else if (head_.body == http::RequestHead::Body::kLength && conf_.pass_request_body) {
+    r += "Content-Length: 0\r\n";  // the client's empty body, said as it said it (nginx)
   }
   if (conf_.pass_request_headers) {
     for (const http::Header& h : head_.headers) {

@@ -139,6 +139,12 @@ Status Router::init(const config::WebConfig& config, core::EventLoop& loop) {
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) == 0) hostname_ = host;
 
+  for (const auto& server : config.http.servers) {
+    for (const LocationConf* p : server->loc.prefix_locations) {
+      if (p->proxy.pass && !p->pattern.empty() && p->pattern.back() == '/')
+        has_auto_redirect_ = true;
+    }
+  }
   // Compile what each location evaluates per request, once.
   std::vector<const LocationConf*> stack;
   stack.push_back(&config.http.loc);
@@ -257,6 +263,24 @@ void Router::respond(Exchange& ex, Output& out) {
   } else {
     ex.args = {};
   }
+  // nginx's ngx_http_validate_host refuses what is_valid_authority lets through: an empty Host
+  // (RFC 9110 4.2.1: an http URI has a host) and ".." in one.
+  if (h.host.data() != nullptr && (h.host.empty() || h.host.find("..") != std::string_view::npos)) {
+    log_request(ex, core::LogLevel::info, "client sent invalid host header");
+    ex.keep_alive = false;
+    send_error(ex, out, 400);
+    if (ex.redirect_pending) follow_error_page(ex, out);
+    return;
+  }
+  if (h.method == http::Method::kTrace) {
+    // nginx refuses TRACE before choosing a location (its request would echo cookies and
+    // credentials back to a script), and closes.
+    log_request(ex, core::LogLevel::info, "client sent TRACE method");
+    ex.keep_alive = false;
+    send_error(ex, out, 405);
+    if (ex.redirect_pending) follow_error_page(ex, out);
+    return;
+  }
   if (h.transfer_coded) {
     // "Transfer-Encoding: gzip, chunked" and the like: the framing is chunked, but no coding
     // but chunked is supported (nginx: "client sent unknown Transfer-Encoding", 501).
@@ -310,7 +334,8 @@ void Router::respond_error(Exchange& ex, int status, Output& out, std::string_vi
   ex.location = &ex.server->loc;
   ex.uri.clear();
   ex.args = {};
-  ex.header_only = false;
+  // A HEAD gets the head only, even when the rest of its request could not be read.
+  ex.header_only = !ex.head.method_name.empty() && ex.head.method == http::Method::kHead;
   ex.keep_alive = false;
   // A request that could not be read (or timed out) gets the built-in page: its head may not even
   // have a method or a URI for an error page to use.
@@ -350,6 +375,7 @@ void Router::run(Exchange& ex, Output& out) {
       // An internal redirect to a URI runs the server's rewrites again, as nginx's does.
       if (ex.redirects > 0 && !server_script(ex, out)) return;
       ex.location = &config::find_location(*ex.server, ex.uri, &ex.captures);
+      if (auto_redirect(ex, out)) return;
     }
     ex.script_ran = false;
     Next next = Next::kDone;
@@ -550,7 +576,7 @@ Router::Next Router::serve_index(Exchange& ex, Output& out) {
   const int64_t now = static_cast<int64_t>(loop_->now_ms());
   for (const std::string& name : loc.index) {
     if (!name.empty() && name.front() == '/') {
-      internal_redirect(ex, name);
+      internal_redirect(ex, name, true);
       return Next::kRedirect;
     }
     map_path(ex, ex.uri);
@@ -585,7 +611,8 @@ Router::Next Router::serve_index(Exchange& ex, Output& out) {
     send_error(ex, out, 404);
     return Next::kDone;
   }
-  if (loc.autoindex) {
+  const http::Method method = ex.method_get ? http::Method::kGet : ex.head.method;
+  if (loc.autoindex && (method == http::Method::kGet || method == http::Method::kHead)) {
     send_autoindex(ex, out, dir);
     return Next::kDone;
   }
@@ -649,7 +676,8 @@ void Router::send_autoindex(Exchange& ex, Output& out, const std::string& dir) {
   head.content_type = static_files::autoindex_content_type(options.format, !callback.empty());
   const bool chunked = ex.head.minor >= 1;
   head.chunked = chunked;
-  if (!chunked) ex.keep_alive = false;  // an HTTP/1.0 client reads to the close
+  // An HTTP/1.0 client reads the listing to the close (a HEAD has no body to end).
+  if (!chunked && !ex.header_only) ex.keep_alive = false;
   finish_head(ex, out, head);
   if (ex.header_only) return;
   std::string& bytes = out.bytes();
@@ -666,13 +694,16 @@ void Router::send_autoindex(Exchange& ex, Output& out, const std::string& dir) {
   ex.body_bytes = bytes.size() - before;
 }
 
-void Router::internal_redirect(Exchange& ex, std::string_view uri_with_args) {
+void Router::internal_redirect(Exchange& ex, std::string_view uri_with_args, bool keep_args) {
   // Internal redirects take the URI as written (already decoded text), as nginx's do; the part
-  // after '?' becomes $args.
+  // after '?' becomes $args. Without one, the index module keeps the request's arguments and
+  // try_files and error_page drop them (ngx_http_split_args).
   const size_t q = uri_with_args.find('?');
   if (q != std::string_view::npos) {
     args_.assign(uri_with_args.substr(q + 1));
     ex.args = args_;
+  } else if (!keep_args) {
+    ex.args = {};
   }
   if (uri_with_args.data() == ex.uri.data()) {
     ex.uri.resize(std::min(q, ex.uri.size()));
@@ -726,7 +757,7 @@ Router::Next Router::try_files(Exchange& ex, Output& out, const LocationScripts&
     }
     return serve_location(ex, out);
   }
-  internal_redirect(ex, candidate);
+  internal_redirect(ex, candidate, false);
   return Next::kRedirect;
 }
 
@@ -901,6 +932,30 @@ bool Router::accepts_gzip(const http::RequestHead& h) {
   return gzip;
 }
 
+// nginx's auto_redirect: "/prefix" when only "location /prefix/" (with proxy_pass) would take
+// "/prefix/" is answered 301 to "/prefix/" (args kept), unless an exact location matched.
+bool Router::auto_redirect(Exchange& ex, Output& out) {
+  if (!has_auto_redirect_ || ex.location->kind == LocationConf::Kind::kExact) return false;
+  for (const LocationConf* p : ex.server->loc.prefix_locations) {
+    const std::string& pat = p->pattern;
+    if (!p->proxy.pass || pat.size() != ex.uri.size() + 1 || pat.back() != '/' ||
+        !pat.starts_with(ex.uri)) {
+      continue;
+    }
+    ex.location = p;
+    redirect_uri_.clear();
+    http::escape_uri(ex.uri, redirect_uri_, http::Escape::kUri);
+    redirect_uri_.push_back('/');
+    if (!ex.args.empty()) {
+      redirect_uri_.push_back('?');
+      redirect_uri_.append(ex.args);
+    }
+    send_redirect(ex, out, 301, redirect_uri_);
+    return true;
+  }
+  return false;
+}
+
 bool Router::server_script(Exchange& ex, Output& out) {
   const LocationConf& level = ex.server->loc;
   if (level.script.empty()) return true;
@@ -984,8 +1039,13 @@ void Router::make_absolute(const Exchange& ex, std::string_view location, std::s
   }
   char hostbuf[256];
   std::string_view host;
-  if (!loc.server_name_in_redirect) host = bare_host(ex.head.host, hostbuf, sizeof hostbuf);
-  if (host.empty()) host = ex.server->primary_name();
+  // nginx's header filter: the server name with server_name_in_redirect, else the Host, else
+  // the address the connection came to.
+  if (loc.server_name_in_redirect) {
+    host = ex.server->primary_name();
+  } else {
+    host = bare_host(ex.head.host, hostbuf, sizeof hostbuf);
+  }
   std::string local_ip;
   if (host.empty()) {
     if (auto a = core::local_address(ex.conn.fd)) {
@@ -1066,7 +1126,7 @@ bool Router::error_page(Exchange& ex, Output& out, int status) {
                                        capture_views(ex, groups));
   if (!redirect_uri_.empty() && redirect_uri_.front() == '/') {
     if (!ex.header_only) ex.method_get = true;
-    internal_redirect(ex, redirect_uri_);
+    internal_redirect(ex, redirect_uri_, false);
     ex.redirect_pending = true;
     return true;
   }
@@ -1123,7 +1183,11 @@ void Router::send_error(Exchange& ex, Output& out, int status) {
 void Router::finish_head(Exchange& ex, Output& out, http::ResponseHead& head) {
   assert(ex.location != nullptr);  // every answer is made in a location (the server's at least)
   const LocationConf& loc = *ex.location;
-  if (ex.err_status != 0) head.status = ex.err_status;  // error_page's status wins (nginx)
+  // error_page's status wins (nginx), except that =200 lets a page's 206 or 304 through, as
+  // nginx's range and not-modified filters make them after it.
+  if (ex.err_status != 0 && !(ex.err_status == 200 && (head.status == 206 || head.status == 304))) {
+    head.status = ex.err_status;
+  }
   if (!loc.charset.empty()) add_charset(loc, head);
   if (ex.gzip_vary && loc.gzip_vary) head.vary_accept_encoding = true;
   http::Header challenge[1];
@@ -1134,7 +1198,8 @@ void Router::finish_head(Exchange& ex, Output& out, http::ResponseHead& head) {
   head.server_tokens = loc.server_tokens;
   head.server_version = server_version();
   head.date = loop_->wall_clock().http_date();
-  if (closes_connection(head.status)) ex.keep_alive = false;
+  // A 400 or 500 webcycle makes closes the connection; an upstream's does not (nginx).
+  if (!ex.proxy && closes_connection(head.status)) ex.keep_alive = false;
   if (ex.keep_alive) {
     if (loc.keepalive_timeout_ms <= 0 ||
         (loc.keepalive_requests > 0 &&
@@ -1281,13 +1346,13 @@ void Router::send_file(Exchange& ex, Output& out, static_files::FileRef file) {
   http::ResponseHead head;
   head.last_modified = error_answer ? -1 : static_cast<time_t>(f.mtime);
   head.etag = etag;
-  if (ex.gzip_encoded) head.content_encoding = "gzip";
   if (cond == static_files::Conditional::not_modified) {
     head.status = 304;
     finish_head(ex, out, head);
     return;
   }
 
+  if (ex.gzip_encoded) head.content_encoding = "gzip";  // not on a 304 (RFC 9110 15.4.5, nginx)
   const std::string_view content_type = config::mime_type(loc, ex.uri);
   static_files::RangeRequest rr;
   rr.range = fields.range;

@@ -127,6 +127,7 @@ class Router {
   bool server_script(Exchange& ex, Output& out);
   void send_autoindex(Exchange& ex, Output& out, const std::string& dir);
   int auth_basic_status(Exchange& ex, const config::LocationConf& conf);
+  bool auto_redirect(Exchange& ex, Output& out);
   static void add_charset(const config::LocationConf& loc, http::ResponseHead& head);
   static bool accepts_gzip(const http::RequestHead& h);
   // allow/deny of ex.location for the client (logs a denial).
@@ -141,7 +142,7 @@ class Router {
   std::string_view map_path(Exchange& ex, std::string_view uri);
   void log_open_error(const Exchange& ex, const Error& error, int level);
   void log_request(const Exchange& ex, core::LogLevel level, std::string_view message);
-  void internal_redirect(Exchange& ex, std::string_view uri_with_args);
+  void internal_redirect(Exchange& ex, std::string_view uri_with_args, bool keep_args);
   void make_absolute(const Exchange& ex, std::string_view location, std::string& out);
   bool location_allows_body_size(Exchange& ex);
   // error_page of ex.location for `status`: true when it took the answer over (a redirect sent,
@@ -185,6 +186,7 @@ class Router {
   std::vector<vars::HeaderView> sent_views_;
   vars::RequestIdGenerator request_ids_;
   bool need_request_id_ = false;
+  bool has_auto_redirect_ = false;  // some server has a proxying "location /x/"
   char request_id_[vars::RequestIdGenerator::kLength];
   char content_length_text_[24];
   char remote_port_text_[8];

@@ -1321,6 +1321,8 @@ Status d_expires(Builder&, Level& lv, const ConfNode& n) {
   } else if (!v.empty() && v[0] == '-') {
     minus = true;
     v.remove_prefix(1);
+  } else if (!v.empty() && v[0] == '+') {
+    v.remove_prefix(1);  // nginx reads "+1h" as 1h
   }
   auto ms = parse_time_ms(v);
   if (!ms || *ms % 1000 != 0) return invalid_value(n);  // whole seconds only (ngx_parse_time)
