@@ -167,6 +167,14 @@ class Process:
         self.stderr_path = os.path.join(self.dir, "stderr.log")
 
     def wait_ready(self, port):
+        """Returns once the server answers; stops it (by PID) and raises when it does not."""
+        try:
+            self._wait_ready(port)
+        except Exception:
+            self.stop()
+            raise
+
+    def _wait_ready(self, port):
         deadline = time.monotonic() + START_TIMEOUT
         # A header with no question: FORMERR at once, even from a server that forwards.
         probe = struct.pack(">HHHHHH", 7, 0, 0, 0, 0, 0)
