@@ -2,6 +2,7 @@
 web` (or Debian's nginx with WEBCYCLE_TEST_SERVER=nginx: the same expectations), the web server
 proxying a chunked upstream, and Python's http.server."""
 
+import gzip
 import os
 import shutil
 import subprocess
@@ -34,6 +35,7 @@ class BrowseWebServerTest(ServerTestCase):
         location = /go/307 { return 307 /index.html; }
         location = /go/308 { return 308 /index.html; }
         location /upstream/ { proxy_pass http://127.0.0.1:@UPSTREAM@/; }
+        location /gz/ { gzip_static on; }
     }
     """
     FILES = {
@@ -41,6 +43,8 @@ class BrowseWebServerTest(ServerTestCase):
         "html/big.txt": BIG,
         "html/binary.bin": BINARY,
         "html/docs/index.html": b"<p>docs</p>\n",
+        "html/gz/page.html": INDEX * 50,
+        "html/gz/page.html.gz": gzip.compress(INDEX * 50, mtime=0),
     }
 
     @classmethod
@@ -79,6 +83,13 @@ class BrowseWebServerTest(ServerTestCase):
             b = self.same_as_curl(path, ["--compressed"], ["-L", "--compressed"])
             self.assertEqual(b.stdout, TEXT_FOR_GZIP)
             self.assertEqual(self.same_as_curl(path).stdout, TEXT_FOR_GZIP)
+
+    def test_gzip_static_with_compressed(self):
+        b = self.same_as_curl("/gz/page.html", ["--compressed", "-v"], ["-L", "--compressed"])
+        self.assertEqual(b.stdout, INDEX * 50)
+        self.assertIn("< Content-Encoding: gzip", b.stderr)
+        self.assertIn(f"{len(INDEX) * 50} decoded", b.stderr)
+        self.assertEqual(self.same_as_curl("/gz/page.html").stdout, INDEX * 50)
 
     def test_chunked_through_the_proxy(self):
         b = self.same_as_curl("/upstream/chunked")
