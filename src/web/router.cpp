@@ -1386,7 +1386,19 @@ void Router::send_file(Exchange& ex, Output& out, static_files::FileRef file) {
       break;
     case static_files::RangeOutcome::multiple:
       head.status = 206;
-      multipart_.build(ranges_, f.size, content_type, ++boundary_);
+      // Each part's Content-Type carries the charset the whole answer would have (nginx).
+      part_type_.assign(content_type);
+      if (!loc.charset.empty()) {
+        http::ResponseHead part;
+        part.status = 200;
+        part.content_type = content_type;
+        add_charset(loc, part);
+        if (!part.charset.empty()) {
+          part_type_ += "; charset=";
+          part_type_ += part.charset;
+        }
+      }
+      multipart_.build(ranges_, f.size, part_type_, ++boundary_);
       head.content_type = multipart_.content_type();
       head.content_length = static_cast<int64_t>(multipart_.content_length());
       break;

@@ -178,6 +178,7 @@ class Router {
   std::string location_;        // Location header value
   std::string remote_user_;     // $remote_user of the request being logged
   std::string gz_path_;         // FILE.gz (gzip_static)
+  std::string part_type_;       // a multipart part's Content-Type with its charset
   std::string auth_challenge_;  // WWW-Authenticate of a 401
   std::string added_text_;      // add_header values of the answer being made
   std::vector<http::Header> added_;
