@@ -638,6 +638,11 @@ Status d_try_files(Builder&, Level& lv, const ConfNode& n) {
     auto code = parse_number(std::string_view(last).substr(1));
     if (!code || *code > 999) return err(n, "invalid code \"" + last + "\"");
   }
+  // nginx compiles the values here: an unknown variable fails the config at this line (and
+  // never a worker at start).
+  for (const std::string& a : n.args) {
+    if (auto t = vars::Template::compile(a); !t) return err(n, t.error().message);
+  }
   lv.loc->try_files = n.args;
   return {};
 }
@@ -659,6 +664,9 @@ Status d_return(Builder&, Level& lv, const ConfNode& n) {
     }
     ret.code = 302;
     ret.text = a;
+  }
+  if (!ret.text.empty()) {
+    if (auto t = vars::Template::compile(ret.text); !t) return err(n, t.error().message);
   }
   RewriteStep step;
   step.kind = RewriteStep::Kind::kReturn;
