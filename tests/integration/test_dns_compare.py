@@ -1,7 +1,8 @@
 """The same zones served by Debian's NSD and by `webcycle dns` give the same answers: dig's
 status, flags, EDNS and EDE lines and every section, record by record, over a list of queries
 covering each kind of answer (positive, CNAME chains in and out of the zone, loops, NXDOMAIN,
-NODATA, empty non-terminals, wildcards, referrals, ANY, truncation, EDNS variants, case)."""
+NODATA, empty non-terminals, wildcards, referrals, ANY, truncation (whole, or of the additional
+and NS data only), EDNS variants, case)."""
 
 import unittest
 
@@ -28,6 +29,8 @@ QUERIES = [
     ["mysite.test", "ANY"], ["www.mysite.test", "ANY"], ["many.mysite.test", "ANY"],
     ["nope.mysite.test", "ANY"],
     ["many.mysite.test", "A"], ["big.mysite.test", "TXT"],
+    ["mid.mysite.test", "TXT", "+noedns"], ["mid.mysite.test", "TXT", "+bufsize=512"],
+    ["mid2.mysite.test", "TXT", "+noedns"], ["mid2.mysite.test", "TXT", "+noedns", "+ignore"],
     ["many.mysite.test", "A", "+noedns", "+ignore"], ["big.mysite.test", "TXT", "+noedns", "+ignore"],
     ["big.mysite.test", "TXT", "+bufsize=600", "+ignore"], ["big.mysite.test", "TXT", "+noedns"],
     ["many.mysite.test", "A", "+tcp"], ["www.mysite.test", "A", "+tcp"],
