@@ -79,9 +79,16 @@ bool Connection::idle() const noexcept {
   return state_ == State::kHead && in_.empty() && out_.empty() && head_scanned() == 0;
 }
 
+// Closed at once only between two requests of a kept-alive connection with nothing arrived. A
+// connection that has not had its first request yet is waited for (nginx does the same): its
+// request may already be in the socket, and closing would reset it during a reload.
+bool Connection::closable_for_stop() const noexcept {
+  return idle() && requests_ > 0 && !read_pending_;
+}
+
 void Connection::shutdown_when_idle() {
   stopping_ = true;
-  if (idle()) {
+  if (closable_for_stop()) {
     close();
   }
 }
@@ -184,7 +191,7 @@ void Connection::drive() {
       if (state_ == State::kProxy) continue;  // a streamed body may already be buffered
       if (!out_.empty() || close_after_flush_) continue;
     }
-    if (stopping_ && idle()) {
+    if (stopping_ && closable_for_stop()) {
       close();
       break;
     }

@@ -54,6 +54,7 @@ class Connection final : public core::IoHandler {
   // Graceful stop of the worker: an idle connection closes now, a busy one after its response.
   void shutdown_when_idle();
   [[nodiscard]] bool idle() const noexcept;
+  [[nodiscard]] bool closable_for_stop() const noexcept;
 
   [[nodiscard]] uint64_t id() const noexcept { return id_; }
   [[nodiscard]] int fd() const noexcept { return fd_.get(); }
