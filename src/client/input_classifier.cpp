@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include "core/ascii.h"
+
 namespace wc::client {
 namespace {
 
@@ -17,20 +19,9 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
-    if (x != y) return false;
-  }
-  return true;
-}
+using core::iequals;
 
-bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
+using core::istarts_with;
 
 // "SCHEME://" at the start.
 bool has_scheme(std::string_view s) {

@@ -16,6 +16,7 @@
 #include "client/request.h"
 #include "client/response_reader.h"
 #include "client/url.h"
+#include "core/ascii.h"
 #include "core/event_loop.h"
 #include "core/io.h"
 #include "core/socket.h"
@@ -31,16 +32,7 @@ std::string ms(uint64_t us) {
   return buf;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
-    if (x != y) return false;
-  }
-  return true;
-}
+using core::iequals;
 
 bool icontains(std::string_view haystack, std::string_view needle) {
   if (needle.size() > haystack.size()) return false;

@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/ascii.h"
+
 namespace wc::dns {
 namespace {
 
@@ -43,13 +45,7 @@ bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
+using core::iequals;
 
 Result<std::vector<Entry>> lex(std::string_view text, std::string_view file) {
   std::vector<Entry> entries;

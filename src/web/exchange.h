@@ -67,6 +67,10 @@ struct Exchange {
   // location's script has run, so its `return`s are not run again.
   bool uri_changed = false;
   bool script_ran = false;
+  // The method is one ex.location's limit_except does not name: its block's settings apply, and
+  // the location's rewrite statements (return included) do not (nginx switches the whole
+  // location configuration to the block's).
+  bool limited = false;
   std::string_view auth_challenge;  // auth_basic's WWW-Authenticate value for a 401
   bool gzip_vary = false;     // gzip_static looked at Accept-Encoding (Vary with gzip_vary on)
   bool gzip_encoded = false;  // the file sent is FILE.gz (Content-Encoding: gzip)

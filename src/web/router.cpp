@@ -272,15 +272,6 @@ void Router::respond(Exchange& ex, Output& out) {
     if (ex.redirect_pending) follow_error_page(ex, out);
     return;
   }
-  if (h.method == http::Method::kTrace) {
-    // nginx refuses TRACE before choosing a location (its request would echo cookies and
-    // credentials back to a script), and closes.
-    log_request(ex, core::LogLevel::info, "client sent TRACE method");
-    ex.keep_alive = false;
-    send_error(ex, out, 405);
-    if (ex.redirect_pending) follow_error_page(ex, out);
-    return;
-  }
   if (h.transfer_coded) {
     // "Transfer-Encoding: gzip, chunked" and the like: the framing is chunked, but no coding
     // but chunked is supported (nginx: "client sent unknown Transfer-Encoding", 501).
@@ -293,6 +284,15 @@ void Router::respond(Exchange& ex, Output& out) {
     log_request(ex, core::LogLevel::info, "client sent invalid request");
     ex.uri.clear();
     send_error(ex, out, 400);
+    if (ex.redirect_pending) follow_error_page(ex, out);
+    return;
+  }
+  if (h.method == http::Method::kTrace) {
+    // nginx refuses TRACE once the URI is read (a bad one is a 400 first), before choosing a
+    // location (its echo would hand cookies and credentials to a script), and closes.
+    log_request(ex, core::LogLevel::info, "client sent TRACE method");
+    ex.keep_alive = false;
+    send_error(ex, out, 405);
     if (ex.redirect_pending) follow_error_page(ex, out);
     return;
   }
@@ -334,8 +334,8 @@ void Router::respond_error(Exchange& ex, int status, Output& out, std::string_vi
   ex.location = &ex.server->loc;
   ex.uri.clear();
   ex.args = {};
-  // A HEAD gets the head only, even when the rest of its request could not be read.
-  ex.header_only = !ex.head.method_name.empty() && ex.head.method == http::Method::kHead;
+  // A HEAD gets the head only, even when the rest of its request line could not be read.
+  ex.header_only = raw_line.starts_with("HEAD ");
   ex.keep_alive = false;
   // A request that could not be read (or timed out) gets the built-in page: its head may not even
   // have a method or a URI for an error page to use.
@@ -378,12 +378,18 @@ void Router::run(Exchange& ex, Output& out) {
       if (auto_redirect(ex, out)) return;
     }
     ex.script_ran = false;
+    ex.limited = false;
+    if (ex.location->limit_except != nullptr) {
+      const std::string_view method = ex.method_get ? std::string_view("GET") : ex.head.method_name;
+      const auto& listed = ex.location->limit_except_methods;
+      ex.limited = std::find(listed.begin(), listed.end(), method) == listed.end();
+    }
     Next next = Next::kDone;
     if (ex.redirects == 0 && !location_allows_body_size(ex)) {
       send_error(ex, out, 413);
     } else if (ex.location->internal && ex.redirects == 0) {
       send_error(ex, out, 404);
-    } else if (ex.location->has_rewrite) {
+    } else if (ex.location->has_rewrite && !ex.limited) {
       ex.script_ran = true;
       switch (run_script(ex, out, *ex.location)) {
         case ScriptEnd::kAnswered:
@@ -426,20 +432,13 @@ bool Router::location_allows_body_size(Exchange& ex) {
 Router::Next Router::serve_location(Exchange& ex, Output& out) {
   const LocationConf& loc = *ex.location;
   const auto it = scripts_.find(&loc);
-  const bool has_return = loc.ret.code != 0 && !ex.script_ran;
+  const bool has_return = loc.ret.code != 0 && !ex.script_ran && !ex.limited;
   if (has_return) {  // the rewrite phase comes before the access phase
     do_return(ex, out, loc.ret, it->second.return_text);
     return Next::kDone;
   }
   // The access phase, with limit_except's settings for a method it does not name.
-  const LocationConf* access = &loc;
-  if (loc.limit_except != nullptr) {
-    const std::string_view method = ex.method_get ? std::string_view("GET") : ex.head.method_name;
-    const auto& listed = loc.limit_except_methods;
-    if (std::find(listed.begin(), listed.end(), method) == listed.end()) {
-      access = loc.limit_except.get();
-    }
-  }
+  const LocationConf* access = ex.limited ? loc.limit_except.get() : &loc;
   if (!access->access_rules.empty() && !access_allowed(ex, *access)) {
     send_error(ex, out, 403);
     return Next::kDone;

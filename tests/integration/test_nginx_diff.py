@@ -171,6 +171,9 @@ SPECS.update({
 # INTENDED: where nginx is wrong by the RFCs (or both are right and webcycle's answer is the more
 # exact one); each is in docs/NGINX.md with its reason. Not failures.
 INTENDED = [
+    ("*", r"\A\S+ \S* HTTP/0\.9\r\n", r"status 505 vs 400",
+     "a request line with HTTP/0.9: 505 (HTTP Version Not Supported, RFC 9110 15.6.6: the "
+     "major version is one webcycle does not speak); nginx answers 400"),
     ("vhosts", r"\r\nHost: [^\r]*[^\x00-\x7f]", r"status 400 vs",
      "a raw non-ASCII byte in Host is not a valid host (RFC 9110 4.2.1, RFC 3986 3.2.2): 400, "
      "as RFC 9112 3.2 requires; nginx accepts it"),
@@ -197,23 +200,8 @@ INTENDED = [
 # failed. An entry naming a config that matches nothing there fails the test (it was fixed:
 # take it out). "*" entries are not checked that way (a config may not send such a request).
 KNOWN = [
-    ("*", r"\AHEAD ", r"bytes after the answers: [1-9]\d* vs 0",
-     "a HEAD refused by the request parser (400 for '*', an empty or relative target, a space "
-     "in the path; 505 for HTTP/2.0) gets the error page's body after the head"),
-    ("*", r"\A\S+ \S* HTTP/0\.9\r\n", r"status 505 vs 400",
-     "the version HTTP/0.9 in a request line: webcycle 505, nginx 400"),
-    ("*", r"\ATRACE ", r"status \d+ vs 400",
-     "TRACE to a URI nginx refuses (a path above the root '/../x', a bad escape '/x%zz'): "
-     "nginx answers 400 (the URI is checked first), webcycle 405 (or its error_page)"),
-    ("*", r"\ATRACE ", r"^\[\d+\] .*(x-uri|content-type|body)",
-     "TRACE, refused with 405 before locations: the answer's $uri (add_header X-Uri $uri "
-     "always; error_page 405 = @named's return text) and Content-Type are a PREVIOUS "
-     "request's (seen: '/created', '/errors/404.html' with text/html on a fresh connection): "
-     "state left over from another request"),
-    ("limit_except", r"\A\S+ [^ ]*/(post|ok)/", r"^status 200 vs 40[35]",
-     "limit_except: for a method it limits, nginx uses the block's own configuration, which "
-     "does not inherit the location's 'return' (rewrite module): GET /post/ gets the block's "
-     "403 and an allowed OPTIONS /ok/ the static 405; webcycle runs the location's return"),
+    # (none left: the lead fixed the HEAD-after-parse-error body, TRACE (refused after the URI
+    # is read, with this request's state) and limit_except's return; see git log)
 ]
 
 # Whole configs that fail for a webcycle bug (marked unittest.expectedFailure under webcycle).

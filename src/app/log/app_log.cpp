@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "core/ascii.h"
+
 namespace wc::app {
 
 namespace {
@@ -26,12 +28,13 @@ class LogTime {
       long offset_min = local.tm_gmtoff / 60;
       const char sign = offset_min < 0 ? '-' : '+';
       if (offset_min < 0) offset_min = -offset_min;
-      const int n = std::snprintf(text_, sizeof text_, "[%04d-%02d-%02d %02d:%02d:%02d %c%02ld%02ld]",
-                                  local.tm_year + 1900, local.tm_mon + 1, local.tm_mday,
-                                  local.tm_hour, local.tm_min, local.tm_sec, sign,
-                                  offset_min / 60, offset_min % 60);
-      len_ = n < 0 ? 0 : (static_cast<size_t>(n) < sizeof text_ ? static_cast<size_t>(n)
-                                                                  : sizeof text_ - 1);
+      const int n =
+          std::snprintf(text_, sizeof text_, "[%04d-%02d-%02d %02d:%02d:%02d %c%02ld%02ld]",
+                        local.tm_year + 1900, local.tm_mon + 1, local.tm_mday, local.tm_hour,
+                        local.tm_min, local.tm_sec, sign, offset_min / 60, offset_min % 60);
+      len_ = n < 0 ? 0
+                   : (static_cast<size_t>(n) < sizeof text_ ? static_cast<size_t>(n)
+                                                            : sizeof text_ - 1);
     }
     return {text_, len_};
   }
@@ -54,21 +57,12 @@ struct LevelName {
 };
 
 constexpr LevelName kLevels[] = {
-    {AppLogLevel::debug, "debug", "DEBUG"},       {AppLogLevel::info, "info", "INFO"},
-    {AppLogLevel::warning, "warning", "WARNING"}, {AppLogLevel::error, "error", "ERROR"},
+    {AppLogLevel::debug, "debug", "DEBUG"},          {AppLogLevel::info, "info", "INFO"},
+    {AppLogLevel::warning, "warning", "WARNING"},    {AppLogLevel::error, "error", "ERROR"},
     {AppLogLevel::critical, "critical", "CRITICAL"},
 };
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+using core::iequals;
 
 core::Fd open_log_file(const std::string& path) {
   return core::Fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));

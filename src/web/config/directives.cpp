@@ -24,6 +24,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "core/ascii.h"
 #include "web/config/values.h"
 #include "web/vars/template.h"
 
@@ -101,20 +102,9 @@ std::string lower(std::string_view s) {
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+using core::iequals;
 
-bool istarts_with(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && iequals(s.substr(0, p.size()), p);
-}
+using core::istarts_with;
 
 // An address as nginx's ngx_parse_url() sees it (the text after "http://" of proxy_pass, or a
 // `server` of an upstream block).

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "core/ascii.h"
 #include "web/vars/escape.h"
 
 namespace wc::web::vars {
@@ -91,13 +92,7 @@ bool header_name_matches(std::string_view header, std::string_view var_suffix) n
   return true;
 }
 
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
+using core::iequals;
 
 // A value's presence matters: nullptr data means "not found" (see variables.h).
 void put(std::string& out, std::string_view value, Escape escape) {
