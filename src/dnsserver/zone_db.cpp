@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <utility>
 
+#include "core/io.h"
 #include "dns/message.h"
 #include "dns/zone_file.h"
 
@@ -14,25 +15,7 @@ namespace wc::dnsserver {
 
 namespace {
 
-Result<std::string> read_whole_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return sys_fail("open() \"" + path + "\"");
-  std::string text;
-  char buf[65536];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      return sys_fail("read() \"" + path + "\"", err);
-    }
-    if (n == 0) break;
-    text.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return text;
-}
+Result<std::string> read_whole_file(const std::string& path) { return core::read_file(path); }
 
 std::string folder_of(const std::string& path) {
   const size_t slash = path.rfind('/');

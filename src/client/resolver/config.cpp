@@ -1,12 +1,10 @@
 // load_resolver_config(), and the small text helpers of resolver.h.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 
 #include "client/resolver/resolver.h"
+#include "core/io.h"
 
 namespace wc::client {
 
@@ -14,30 +12,15 @@ namespace {
 
 enum class ReadOutcome : uint8_t { kRead, kMissing, kError };
 
-// Reads a whole (small, local) file. Blocking, which is fine here: the configuration is read once,
-// before any lookup, never on the loop.
+// The configuration is read once, before any lookup, never on the loop (core::read_file
+// blocks). A missing file is told apart: a default that is absent is an empty one.
 ReadOutcome read_whole_file(const std::string& path, std::string& out, int& err) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    err = errno;
+  auto text = core::read_file(path);
+  if (!text) {
+    err = text.error().code;
     return err == ENOENT ? ReadOutcome::kMissing : ReadOutcome::kError;
   }
-  char buf[8192];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n > 0) {
-      out.append(buf, static_cast<size_t>(n));
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      err = errno;
-      ::close(fd);
-      return ReadOutcome::kError;
-    }
-    break;
-  }
-  ::close(fd);
+  out = std::move(*text);
   return ReadOutcome::kRead;
 }
 
