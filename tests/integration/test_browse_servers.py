@@ -1,5 +1,5 @@
 """`webcycle browse` against real servers, stdout compared byte for byte with curl's: `webcycle
-web` (or Debian's nginx with WEBCYCLE_TEST_SERVER=nginx: the same expectations), the web server
+web` and Debian's nginx (the same tests on each), the web server
 proxying a chunked upstream, and Python's http.server."""
 
 import gzip
@@ -12,6 +12,7 @@ import time
 import unittest
 
 from browse_peers import BODY_CHUNKS, TEXT_FOR_GZIP, RawServer, browse, curl
+import harness
 from harness import ServerTestCase, free_ports
 
 INDEX = b"<!DOCTYPE html><html><head><title>Browse test</title></head><body>" \
@@ -126,6 +127,22 @@ class BrowseWebServerTest(ServerTestCase):
         self.assertEqual(b.stdout.decode(),
                          "Browse test\n===========\n\n# It works\n\nA docs[1] link.\n\nLinks:\n"
                          f"  [1] http://127.0.0.1:{self.server.port}/docs/\n")
+
+
+@unittest.skipUnless(os.path.exists(harness.NGINX_BIN), "Debian's nginx is not installed "
+                     "(scripts/install-deps.sh test installs it)")
+class BrowseNginxTest(BrowseWebServerTest):
+    """The same tests with Debian's nginx serving the same config and files, always (not only
+    under WEBCYCLE_TEST_SERVER=nginx): browse must print what curl prints from nginx too."""
+
+    @classmethod
+    def setUpClass(cls):
+        saved = harness.SERVER_KIND
+        harness.SERVER_KIND = "nginx"
+        try:
+            super().setUpClass()
+        finally:
+            harness.SERVER_KIND = saved
 
 
 class BrowsePythonHttpServerTest(unittest.TestCase):
