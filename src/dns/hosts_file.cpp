@@ -4,44 +4,17 @@
 
 #include <cstring>
 
+#include "dns/line_fields.h"
+
 namespace wc::dns {
 
 namespace {
 
-// isspace() in the C locale minus '\n' (lines are already split): glibc splits fields with
-// isspace, so a CRLF file's '\r' is not part of the last name.
-bool is_blank(char c) noexcept {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
+using detail::is_blank;
+using detail::quoted;
 
-// Splits `line` into fields; stops at '#'.
 std::vector<std::string_view> fields_of(std::string_view line) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && is_blank(line[i])) ++i;
-    if (i == line.size() || line[i] == '#') break;
-    size_t start = i;
-    while (i < line.size() && !is_blank(line[i]) && line[i] != '#') ++i;
-    out.push_back(line.substr(start, i - start));
-  }
-  return out;
-}
-
-std::string quoted(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
-      static const char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += '"';
-  return out;
+  return detail::split_fields(line, true);
 }
 
 std::string diagnostic(std::string_view file, int line, std::string_view reason) {

@@ -2,41 +2,17 @@
 
 #include <cstdint>
 
+#include "dns/line_fields.h"
+
 namespace wc::dns {
 
 namespace {
 
-bool is_blank(char c) noexcept {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
+using detail::is_blank;
+using detail::quoted;
 
 std::vector<std::string_view> words_of(std::string_view s) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && is_blank(s[i])) ++i;
-    if (i == s.size()) break;
-    size_t start = i;
-    while (i < s.size() && !is_blank(s[i])) ++i;
-    out.push_back(s.substr(start, i - start));
-  }
-  return out;
-}
-
-std::string quoted(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
-      static const char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += '"';
-  return out;
+  return detail::split_fields(s, false);
 }
 
 // Decimal digits only, saturating at INT32_MAX; false when empty or not all digits.
