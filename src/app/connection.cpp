@@ -17,6 +17,7 @@
 #include "app/log/access_format.h"
 #include "app/log/app_log.h"
 #include "app/worker.h"
+#include "core/append_number.h"
 #include "core/io.h"
 #include "http/status.h"
 
@@ -31,17 +32,8 @@ constexpr size_t kBatch = 64 * 1024;
 // In-memory request body limit; beyond it the body goes to an unlinked temporary file.
 constexpr uint64_t kBodyInMemory = 1 << 20;
 
-void append_number(std::string& out, uint64_t n) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, n);
-  out.append(buf, r.ptr);
-}
-
-void append_hex(std::string& out, uint64_t n) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, n, 16);
-  out.append(buf, r.ptr);
-}
+using core::append_hex;
+using core::append_number;
 
 bool iequal(std::string_view a, std::string_view b) { return http::iequals(a, b); }
 

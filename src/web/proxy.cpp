@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/append_number.h"
 #include "core/error_log.h"
 #include "core/io.h"
 #include "core/socket.h"
@@ -28,17 +29,8 @@ namespace {
 constexpr size_t kReadSize = 16 * 1024;
 constexpr uint64_t kOutputLimitOff = 64 * 1024;  // proxy_buffering off: pause above this
 
-void append_number(std::string& out, uint64_t n) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, n);
-  out.append(buf, r.ptr);
-}
-
-void append_hex(std::string& out, uint64_t n) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, n, 16);
-  out.append(buf, r.ptr);
-}
+using core::append_hex;
+using core::append_number;
 
 // "0.012": nginx's $upstream_response_time (seconds with milliseconds).
 void append_seconds(std::string& out, uint64_t ms) {
