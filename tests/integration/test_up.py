@@ -349,12 +349,19 @@ class UpSignalsTest(unittest.TestCase):
         self.assertEqual(self.get("www.mysite.test")[0], 200)
 
     def test_hup_with_a_broken_stack_file_keeps_the_config(self):
+        web = self.up.child("web -c")
+        web_workers = children_of(web)
         with open(self.up.stack, "a") as f:
             f.write("\napp broken {\n")
         self.up.proc.send_signal(signal.SIGHUP)
         self.assertTrue(wait_for_text(self.up.err_path, "the web server keeps its config"),
                         self.up.stderr())
         self.assertIn("unexpected end of file", self.up.stderr())
+        # The web server still reloads (the same config): once its workers are the new ones, the
+        # old config answers. (A request racing the worker swap is issue 9's reload-under-load
+        # case, not this test's.)
+        self.assertTrue(wait_until(lambda: children_of(web) and not (children_of(web) & web_workers),
+                                   timeout=10), (web_workers, children_of(web)))
         self.assertEqual(self.get("www.mysite.test")[0], 200)
         self.assertIsNone(self.up.proc.poll())
 
