@@ -24,6 +24,9 @@ constexpr size_t kReadSize = 16 * 1024;
 constexpr uint64_t kProxyLowWater = 64 * 1024;
 // nginx's lingering_timeout: how long to wait for the peer's next bytes after our final answer.
 constexpr uint64_t kLingeringTimeoutMs = 5000;
+// A graceful stop (QUIT, a reload's old workers) gives an idle kept-alive connection this long
+// for a request already on its way (answered with Connection: close) before closing it.
+constexpr uint64_t kStopGraceMs = 1000;
 
 constexpr uint32_t kEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 
@@ -89,7 +92,10 @@ bool Connection::closable_for_stop() const noexcept {
 void Connection::shutdown_when_idle() {
   stopping_ = true;
   if (closable_for_stop()) {
-    close();
+    // Not closed at once: the client may be sending its next request right now, and a close
+    // would lose it (a reload under load must not). The idle timer closes it (on_timer) unless
+    // a request comes first; that one is answered with Connection: close.
+    worker_.loop().arm(timer_, std::min<uint64_t>(keepalive_timeout_ms_, kStopGraceMs));
   }
 }
 

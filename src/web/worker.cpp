@@ -165,9 +165,23 @@ void Worker::on_signal(int signo) {
 
 void Worker::begin_graceful_stop() {
   if (stopping_) return;
-  stopping_ = true;
+  // Leaving a reload loses no connection: first the listeners leave this worker's epoll set, so
+  // no new arrival wakes it; then what is already queued is accepted and served here. With
+  // EPOLLEXCLUSIVE the kernel woke only this worker for those (the new workers were not told),
+  // and leaving them queued would let them wait for the next arrival to wake someone.
   for (auto& l : listeners_) {
     if (!accepting_paused_) loop_->remove(l->fd);
+  }
+  for (auto& l : listeners_) {
+    size_t before = 0;
+    do {
+      before = connection_count_;
+      accept_from(*l);
+    } while (connection_count_ >=
+             before + static_cast<size_t>(kAcceptBatch));  // a full batch: more may wait
+  }
+  stopping_ = true;
+  for (auto& l : listeners_) {
     ::close(l->fd);  // this process's copy; the master and the new workers keep theirs
   }
   listeners_.clear();
