@@ -9,6 +9,7 @@
 
 #include "app/log/app_log.h"
 #include "app/python/interpreter.h"
+#include "core/notify.h"
 #include "core/process.h"
 #include "core/socket.h"
 
@@ -131,6 +132,7 @@ int AppMaster::run(AppOptions options) {
   kill_timer_.set_callback([this] { signal_workers(SIGKILL); });
   manage_workers();
   loop_->arm(tick_, kTickMs);
+  if (!stopping_) core::notify_ready("serving");
   if (!stopping_) loop_->run();
   cleanup();
   return exit_code_;
@@ -324,7 +326,9 @@ void AppMaster::on_signal(int signo) {
   app_log().logf(AppLogLevel::info, "Handling signal: %s", signal_name(signo));
   switch (signo) {
     case SIGHUP:
+      if (!stopping_) core::notify_reloading();
       reload();
+      if (!stopping_) core::notify_ready("serving");  // the new settings, or the old ones kept
       break;
     case SIGTERM:
       begin_stop(true);
@@ -387,6 +391,7 @@ void AppMaster::reload() {
 
 void AppMaster::begin_stop(bool graceful) {
   if (stopping_ && graceful) return;
+  if (!stopping_) core::notify_stopping();
   stopping_ = true;
   signal_workers(graceful ? SIGTERM : SIGQUIT);
   const unsigned grace = options_.graceful_timeout;
@@ -399,6 +404,7 @@ void AppMaster::halt(int code, const char* reason) {
   app_log().log(AppLogLevel::info, "Shutting down: Master");
   app_log().logf(AppLogLevel::info, "Reason: %s", reason);
   if (!stopping_) {
+    core::notify_stopping();
     stopping_ = true;
     signal_workers(SIGTERM);
     if (loop_) loop_->arm(kill_timer_, options_.graceful_timeout * 1000ULL + 100);

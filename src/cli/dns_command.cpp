@@ -1,6 +1,7 @@
 // `webcycle dns`: the authoritative DNS server (SPEC.md "webcycle dns"). Flags here; the server is
 // src/dnsserver (dns_main).
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,7 +16,7 @@ using wc::cli::bad_usage;
 constexpr const char* kDnsUsage =
     "usage: webcycle dns [-c FILE] [--listen ADDR:PORT]... [--zone ORIGIN=ZONEFILE]...\n"
     "                    [--hosts FILE] [--forward ADDR[:PORT]] [--query-log FILE]\n"
-    "                    [--error-log FILE] [--pid FILE] [-t]\n"
+    "                    [--error-log FILE] [--pid FILE] [--round-robin on|off] [-t]\n"
     "\n"
     "Runs an authoritative DNS server in the foreground, one process, one thread: the zones of\n"
     "RFC 1035 master files (as BIND and NSD read them) over UDP and TCP, AA set, NXDOMAIN and\n"
@@ -26,7 +27,8 @@ constexpr const char* kDnsUsage =
     "  -c FILE                 settings in nginx syntax, bare or in a `dns { }` block:\n"
     "                          listen ADDR:PORT; zone ORIGIN FILE; hosts FILE; forward "
     "ADDR[:PORT];\n"
-    "                          query_log FILE; error_log FILE; pid FILE; (paths relative to FILE)\n"
+    "                          query_log FILE; error_log FILE; pid FILE; round_robin on|off;\n"
+    "                          (paths relative to FILE)\n"
     "  --listen ADDR:PORT      where to answer, UDP and TCP, IPv4 or [IPv6] (repeatable;\n"
     "                          default 127.0.0.1:53); replaces the listens of -c\n"
     "  --zone ORIGIN=FILE      serve the zone ORIGIN from the master file FILE (repeatable)\n"
@@ -36,6 +38,8 @@ constexpr const char* kDnsUsage =
     "  --query-log FILE        one line per query, as BIND's querylog (default off; '-' stderr)\n"
     "  --error-log FILE        the error log (default stderr)\n"
     "  --pid FILE              write the process id to FILE\n"
+    "  --round-robin on|off    several A/AAAA records of a name are rotated one further per\n"
+    "                          query (default on; off: zone-file order, as NSD's default)\n"
     "  -t                      check the settings and the zones, then exit (0 ok, 1 FILE:LINE "
     "error)\n"
     "  -h, --help              this help\n"
@@ -47,6 +51,7 @@ int dns_command(int argc, char** argv) {
   wc::dnsserver::DnsOptions flags;
   std::string config;
   bool listen_given = false;
+  std::optional<bool> round_robin;
   for (int i = 0; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -65,8 +70,9 @@ int dns_command(int argc, char** argv) {
       value = std::string(arg.substr(eq + 1));
       has_value = true;
     }
-    static constexpr std::string_view kValued[] = {
-        "-c", "--listen", "--zone", "--hosts", "--forward", "--query-log", "--error-log", "--pid"};
+    static constexpr std::string_view kValued[] = {"-c",          "--listen",  "--zone",
+                                                   "--hosts",     "--forward", "--query-log",
+                                                   "--error-log", "--pid",     "--round-robin"};
     bool known = false;
     for (std::string_view k : kValued) known = known || name == k;
     if (!known) return bad_usage("dns", "dns: unknown option \"" + std::string(arg) + "\"");
@@ -98,6 +104,10 @@ int dns_command(int argc, char** argv) {
       flags.error_log = value;
     } else if (name == "--pid") {
       flags.pid_file = value;
+    } else if (name == "--round-robin") {
+      auto v = wc::dnsserver::parse_on_off(value);
+      if (!v) return bad_usage("dns", "dns: --round-robin: \"" + value + "\" is not on or off");
+      round_robin = *v;
     }
   }
   wc::dnsserver::DnsOptions options;
@@ -115,6 +125,7 @@ int dns_command(int argc, char** argv) {
   if (!flags.query_log.empty()) options.query_log = flags.query_log;
   if (!flags.error_log.empty()) options.error_log = flags.error_log;
   if (!flags.pid_file.empty()) options.pid_file = flags.pid_file;
+  if (round_robin) options.round_robin = *round_robin;
   options.test_only = flags.test_only;
   return wc::dnsserver::dns_main(options);
 }

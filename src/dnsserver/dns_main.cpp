@@ -7,6 +7,7 @@
 
 #include "core/error_log.h"
 #include "core/event_loop.h"
+#include "core/notify.h"
 #include "core/process.h"
 #include "core/signals.h"
 #include "dnsserver/server.h"
@@ -90,7 +91,9 @@ int dns_main(const DnsOptions& options) {
     switch (signo) {
       case SIGHUP:
         core::error_log().log(LogLevel::notice, 0, "signal 1 (SIGHUP) received, reloading");
+        core::notify_reloading();
         if (server) (void)server->reload();
+        core::notify_ready("serving");  // the new zones, or the old ones kept
         break;
       case SIGUSR1:
         (void)core::error_log().reopen();  // a failure is logged to the old file
@@ -98,6 +101,7 @@ int dns_main(const DnsOptions& options) {
         break;
       default:
         core::error_log().logf(LogLevel::notice, 0, "signal %d received, exiting", signo);
+        core::notify_stopping();
         (*loop)->stop();
         break;
     }
@@ -130,6 +134,7 @@ int dns_main(const DnsOptions& options) {
       return 1;
     }
   }
+  core::notify_ready("serving");
   (*loop)->run();
   server.reset();
   signals->reset();

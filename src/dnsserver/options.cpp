@@ -51,6 +51,12 @@ Status apply(const std::vector<core::ConfNode>& nodes, const std::string& folder
     } else if (node.name == "error_log") {
       if (auto s = args(1); !s) return s;
       options.error_log = node.args[0] == "stderr" ? "" : relative_to(folder, node.args[0]);
+    } else if (node.name == "round_robin") {
+      if (auto s = args(1); !s) return s;
+      auto v = parse_on_off(node.args[0]);
+      if (!v)
+        return fail("invalid value \"" + node.args[0] + "\" in \"round_robin\" directive " + where);
+      options.round_robin = *v;
     } else if (node.name == "pid") {
       if (auto s = args(1); !s) return s;
       options.pid_file = relative_to(folder, node.args[0]);
@@ -69,6 +75,12 @@ Status read_config_file(const std::string& path, DnsOptions& options) {
   parse_options.include_base = folder_of(path);
   if (auto s = core::parse_conf_file(path, parse_options, &tree); !s) return s;
   return apply(tree.nodes, folder_of(path), options, true);
+}
+
+std::optional<bool> parse_on_off(std::string_view text) {
+  if (text == "on") return true;
+  if (text == "off") return false;
+  return std::nullopt;
 }
 
 Result<ZoneSource> parse_zone_flag(const std::string& text) {

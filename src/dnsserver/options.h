@@ -4,7 +4,9 @@
 // file's listens, --zone adds zones, the single-valued ones replace.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -25,12 +27,18 @@ struct DnsOptions {
   std::string error_log;   // "" = stderr
   std::string pid_file;    // "" = none
   bool test_only = false;  // -t
+  // Several A/AAAA records of one name go out rotated one further per query (responder.h);
+  // `round_robin off` / --round-robin off keeps zone-file order, as NSD's default.
+  bool round_robin = true;
 };
 
 // Reads `path` into `options` (relative paths against the file's folder). Errors: the parser's
 // (`unexpected "}" in F:L`), `unknown directive "x" in F:L`, `invalid number of arguments in
 // "zone" directive in F:L`.
 [[nodiscard]] Status read_config_file(const std::string& path, DnsOptions& options);
+
+// "on" / "off" (round_robin, --round-robin); nullopt otherwise.
+[[nodiscard]] std::optional<bool> parse_on_off(std::string_view text);
 
 // "ORIGIN=FILE" (--zone). Errors: `invalid zone "x": expected ORIGIN=FILE`.
 [[nodiscard]] Result<ZoneSource> parse_zone_flag(const std::string& text);

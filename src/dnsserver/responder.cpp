@@ -202,6 +202,67 @@ size_t udp_limit(bool edns, uint16_t size) {
 
 }  // namespace
 
+AddressRun find_address_run(std::string_view msg) noexcept {
+  AddressRun best;
+  if (msg.size() < dns::kHeaderSize) return best;
+  size_t pos = dns::kHeaderSize;
+  // Past the questions: names (labels, or a pointer that ends them), type and class.
+  auto skip_name = [&]() {
+    while (pos < msg.size()) {
+      const auto len = static_cast<uint8_t>(msg[pos]);
+      if ((len & 0xC0) == 0xC0) {
+        pos += 2;
+        return pos <= msg.size();
+      }
+      if (len > dns::kMaxLabelLength) return false;
+      pos += 1 + static_cast<size_t>(len);
+      if (len == 0) return pos <= msg.size();
+    }
+    return false;
+  };
+  for (uint16_t q = get16(msg, 4); q > 0; --q) {
+    if (!skip_name() || pos + 4 > msg.size()) return best;
+    pos += 4;
+  }
+  AddressRun run;
+  uint16_t owner = 0;
+  uint16_t type = 0;
+  for (uint16_t a = get16(msg, 6); a > 0; --a) {
+    const size_t start = pos;
+    const bool pointer = pos < msg.size() && (static_cast<uint8_t>(msg[pos]) & 0xC0) == 0xC0;
+    if (!skip_name() || pos + 10 > msg.size()) return best;
+    const uint16_t rtype = get16(msg, pos);
+    const uint16_t rdlen = get16(msg, pos + 8);
+    pos += 10 + static_cast<size_t>(rdlen);
+    if (pos > msg.size()) return best;
+    const bool address = pointer && ((rtype == 1 && rdlen == 4) || (rtype == 28 && rdlen == 16));
+    const uint16_t this_owner = address ? get16(msg, start) : 0;
+    if (address && run.count > 0 && rtype == type && this_owner == owner) {
+      ++run.count;
+    } else {
+      if (run.count >= 2) best = run;
+      run = AddressRun{};
+      if (address) {
+        run.at = static_cast<uint16_t>(start);
+        run.size = static_cast<uint16_t>(pos - start);
+        run.count = 1;
+        owner = this_owner;
+        type = rtype;
+      }
+    }
+  }
+  if (run.count >= 2) best = run;
+  return best;
+}
+
+void rotate_run(std::string& msg, const AddressRun& run, uint32_t turn) noexcept {
+  if (run.count < 2) return;
+  const size_t k = turn % run.count;
+  if (k == 0) return;
+  char* first = msg.data() + run.at;
+  std::rotate(first, first + k * run.size, first + static_cast<size_t>(run.count) * run.size);
+}
+
 std::string build_response(const Message& query, const Resolution& res, size_t limit) {
   std::string out = write_message(query, res, limit, 0);
   if (out.empty() && res.authority_optional) out = write_message(query, res, limit, 1);
@@ -209,8 +270,8 @@ std::string build_response(const Message& query, const Resolution& res, size_t l
   return out;
 }
 
-Responder::Responder(std::shared_ptr<const ZoneDb> db, bool forwarding)
-    : db_(std::move(db)), forwarding_(forwarding) {}
+Responder::Responder(std::shared_ptr<const ZoneDb> db, bool forwarding, bool round_robin)
+    : db_(std::move(db)), forwarding_(forwarding), round_robin_(round_robin) {}
 
 Verdict Responder::respond(std::string_view query, Transport transport, std::string& out) {
   FastQuery f;
@@ -227,10 +288,14 @@ Verdict Responder::respond(std::string_view query, Transport transport, std::str
         Message canonical;
         canonical.questions.push_back(
             Question{std::string(name), static_cast<Type>(f.qtype), dns::kClassIN});
-        it = cache_.emplace(std::string(k), build_response(canonical, res, 65535)).first;
+        Cached c;
+        c.bytes = build_response(canonical, res, 65535);
+        if (round_robin_) c.run = find_address_run(c.bytes);
+        it = cache_.emplace(std::string(k), std::move(c)).first;
       }
     }
-    if (it != cache_.end() && patch_cached(it->second, query, f, limit, out)) {
+    if (it != cache_.end() && patch_cached(it->second.bytes, query, f, limit, out)) {
+      if (it->second.run.count > 1) rotate_run(out, it->second.run, it->second.turn++);
       return Verdict::kReply;
     }
   }
@@ -285,6 +350,7 @@ Verdict Responder::general(std::string_view query, Transport transport, std::str
     return simple(dns::kRcodeRefused, 0, kEdeNotAuthoritative);
   }
   out = build_response(q, res, limit);
+  if (round_robin_) rotate_run(out, find_address_run(out), general_turn_++);
   return Verdict::kReply;
 }
 

@@ -12,6 +12,13 @@
 // cached answer does not fit, another opcode or class) takes the general path, which builds the
 // message anew.
 //
+// Round robin (issue 11; NSD's `round-robin: yes`, BIND's `rrset-order cyclic`): when an answer
+// holds several A or AAAA records of one name, each query gets them rotated one further, so that
+// clients that take the first address spread over the hosts. The cached answer keeps where that
+// run of records is (all the same size: a compression pointer, fixed fields, the address), and
+// the rotation is one std::rotate over those bytes of the copy: no parsing per query. Off, the
+// records keep zone-file order (NSD's default).
+//
 // Malformed input (SPEC/issue 5): fewer than 12 bytes or QR set -> no answer at all; a header but
 // an unreadable message, or QDCOUNT != 1 -> FORMERR; opcode != QUERY -> NOTIMP; EDNS version > 0
 // -> BADVERS. An error response is never larger than the packet that caused it (no
@@ -45,9 +52,22 @@ inline constexpr uint16_t kServerUdpSize = 1232;
 // Cached answers at most (a flood of random names must not grow memory without bound).
 inline constexpr size_t kMaxCachedAnswers = 100000;
 
+// The last run of two or more A (or AAAA) records of one owner in the answer section of `msg`,
+// each written as a compression pointer, fixed fields and the address: records nothing else in
+// the message can point into, so their order can change. `at` = offset of the first, `size` =
+// bytes per record. count 0: no such run (or `msg` cannot be walked).
+struct AddressRun {
+  uint16_t at = 0;
+  uint16_t size = 0;
+  uint16_t count = 0;
+};
+[[nodiscard]] AddressRun find_address_run(std::string_view msg) noexcept;
+// Rotates the run's records in `msg` left by `turn` (mod count).
+void rotate_run(std::string& msg, const AddressRun& run, uint32_t turn) noexcept;
+
 class Responder {
  public:
-  Responder(std::shared_ptr<const ZoneDb> db, bool forwarding);
+  Responder(std::shared_ptr<const ZoneDb> db, bool forwarding, bool round_robin = true);
 
   // Writes the response into `out` (its capacity is reused) when the verdict is kReply.
   [[nodiscard]] Verdict respond(std::string_view query, Transport transport, std::string& out);
@@ -72,13 +92,22 @@ class Responder {
     bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
   };
 
+  // A canonical response and the run of address records that rotates (count 0: none).
+  struct Cached {
+    std::string bytes;
+    AddressRun run;
+    uint32_t turn = 0;  // the rotation the next query gets
+  };
+
   Verdict general(std::string_view query, Transport transport, std::string& out);
 
   std::shared_ptr<const ZoneDb> db_;
   bool forwarding_;
+  bool round_robin_;
+  uint32_t general_turn_ = 0;  // rotation for answers built by the general path
   // Key: the question name lowercased (wire form) and the 2 type bytes. Value: the canonical
   // response (see above).
-  std::unordered_map<std::string, std::string, KeyHash, KeyEqual> cache_;
+  std::unordered_map<std::string, Cached, KeyHash, KeyEqual> cache_;
 };
 
 // Builds the response to `query` (parsed) from a resolution's sections: AA and RCODE as resolved,

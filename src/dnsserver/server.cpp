@@ -602,7 +602,8 @@ Result<std::unique_ptr<DnsServer>> DnsServer::create(EventLoop& loop, const DnsO
                                                      std::shared_ptr<const ZoneDb> db) {
   auto impl = std::make_unique<Impl>(loop);
   impl->options = options;
-  impl->responder = std::make_unique<Responder>(std::move(db), !options.forward.empty());
+  impl->responder =
+      std::make_unique<Responder>(std::move(db), !options.forward.empty(), options.round_robin);
   std::vector<std::string> listens = options.listen;
   if (listens.empty()) listens.push_back(kDefaultListen);
   for (const std::string& text : listens) {
@@ -665,7 +666,8 @@ Status DnsServer::reload() {
       core::error_log().logf(LogLevel::warn, 0, "%s", d.c_str());
     }
   }
-  impl_->responder = std::make_unique<Responder>(std::move(*db), !impl_->options.forward.empty());
+  impl_->responder = std::make_unique<Responder>(std::move(*db), !impl_->options.forward.empty(),
+                                                 impl_->options.round_robin);
   return {};
 }
 

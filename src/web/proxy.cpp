@@ -127,7 +127,7 @@ void ProxyRequest::log_error(const std::string& message) {
   line += ex_.request_line;
   line += "\"";
   if (server_ >= 0) {
-    const config::UpstreamServer& s = upstream_.conf().servers[static_cast<size_t>(server_)];
+    const config::UpstreamServer& s = upstream_.server(server_);
     line += ", upstream: \"http://";
     line += s.addr_text;
     // The URI as sent upstream (nginx prints it too): the request line's middle.
@@ -270,7 +270,7 @@ void ProxyRequest::connect_to(int i) {
   server_ = i;
   if (i < 64) tried_ |= 1ULL << i;
   ++tries_;
-  const config::UpstreamServer& s = upstream_.conf().servers[static_cast<size_t>(i)];
+  const config::UpstreamServer& s = upstream_.server(i);
   append_list(upstream_addr_, s.addr_text);
   attempt_start_ms_ = worker_.loop().now_ms();
   request_sent_ = 0;
@@ -721,12 +721,7 @@ bool ProxyRequest::parse_head() {
         (conf_.next_upstream & config::kNextOff) == 0 &&
         (idempotent_ || (conf_.next_upstream & config::kNextNonIdempotent) != 0) &&
         (conf_.next_upstream_tries == 0 || tries_ < conf_.next_upstream_tries)) {
-      size_t left = 0;
-      for (size_t i = 0; i < upstream_.conf().servers.size(); ++i) {
-        const config::UpstreamServer& s = upstream_.conf().servers[i];
-        if (!s.down && (i >= 64 || (tried_ & (1ULL << i)) == 0)) ++left;
-      }
-      if (left > 0) {
+      if (upstream_.untried(tried_) > 0) {
         upstream_.end(server_);
         if (resp_.status >= 500 || resp_.status == 429)
           upstream_.failed(server_, worker_.loop().now_ms());

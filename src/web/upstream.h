@@ -11,7 +11,18 @@
 //  - keepalive N: up to N idle connections per worker, most recently used first; an idle
 //    connection the upstream closes (or that stays idle past keepalive_timeout) is dropped.
 //
-// State is per worker process (as nginx without `zone`). Loop thread only.
+//  - `server NAME:PORT resolve` (nginx 1.27.3): the worker looks NAME up through webcycle's stub
+//    resolver (client/resolver) when it starts and again when the answer's TTL (or the
+//    resolver's `valid=`) runs out; every A/AAAA address is a server. Addresses that appear are
+//    added, addresses that go are taken out of the rotation: requests already on them finish
+//    (their connections drain), their idle keep-alive connections are closed. A name that is not
+//    found (NXDOMAIN/NODATA) has no servers; a server failure or timeout keeps the last addresses
+//    and asks again in kResolveRetryMs. The servers are indexed for good: a gone one keeps its
+//    index (never picked) until an address of that name comes back or it is reused once no
+//    request is on it.
+//
+// State is per worker process (as nginx without `zone`; nginx requires `zone` for `resolve`).
+// Loop thread only.
 #pragma once
 
 #include <sys/epoll.h>
@@ -21,6 +32,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "client/resolver/resolver.h"
 #include "core/event_loop.h"
 #include "core/fd.h"
 #include "web/config/web_config.h"
@@ -30,14 +42,29 @@ namespace wc::web {
 // The epoll mask of an upstream connection, in use or idle in the cache.
 inline constexpr uint32_t kPooledEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 
+// How often a `resolve` name that failed (SERVFAIL, REFUSED, timeout) is asked again, and how long
+// an answer without a TTL (the hosts file) or a not-found is kept, when no `valid=` says.
+inline constexpr uint64_t kResolveRetryMs = 5000;
+// The shortest time between two lookups of one name (a TTL of 0 must not make a query loop).
+inline constexpr uint64_t kResolveMinMs = 1000;
+
 class Upstream {
  public:
-  Upstream(const config::UpstreamConf& conf, core::EventLoop& loop);
+  // `http_resolver`: the http-level `resolver`, used unless the block has its own (null: none).
+  Upstream(const config::UpstreamConf& conf, core::EventLoop& loop,
+           const config::ResolverConf* http_resolver = nullptr);
   ~Upstream();
   Upstream(const Upstream&) = delete;
   Upstream& operator=(const Upstream&) = delete;
 
   [[nodiscard]] const config::UpstreamConf& conf() const noexcept { return *conf_; }
+  // The servers: the block's fixed ones first, then those its `resolve` names gave.
+  [[nodiscard]] size_t size() const noexcept { return peers_.size(); }
+  [[nodiscard]] const config::UpstreamServer& server(int i) const {
+    return peers_[static_cast<size_t>(i)];
+  }
+  // Servers left to try (not down, not gone, not in `tried`), for proxy_next_upstream.
+  [[nodiscard]] size_t untried(uint64_t tried) const;
 
   // The server for the next attempt, skipping those in `tried` (indexes, one bit per server; at
   // most 64 servers are tracked per request, the rest are never retried). -1: none left.
@@ -63,6 +90,8 @@ class Upstream {
 
  private:
   struct Server {
+    int origin = -1;    // the index in conf().resolved of the name it came from; -1: fixed
+    bool gone = false;  // its name no longer has this address
     int current_weight = 0;
     int effective_weight = 1;
     int fails = 0;
@@ -72,13 +101,26 @@ class Upstream {
   };
   struct Idle;  // an idle connection (IoHandler + timer)
 
+  struct Name;  // one `resolve` name: its lookup and its refresh timer
+
+  [[nodiscard]] bool eligible(size_t i, uint64_t tried, bool backup) const;
   [[nodiscard]] bool usable(size_t i, uint64_t now_ms, uint64_t tried, bool backup) const;
   [[nodiscard]] int pick_among(uint64_t now_ms, uint64_t tried, bool backup, bool ignore_fails);
   void drop_idle(Idle* idle);
+  void drop_idle_of(int server);
+  void start_resolving(const config::ResolverConf& http_resolver);
+  void resolve(Name& name);
+  void resolved(Name& name, client::LookupResult result);
+  // Makes the servers of name `origin` exactly `addresses`; returns what changed, for the log.
+  std::string set_addresses(int origin, const std::vector<config::UpstreamServer>& addresses);
 
   const config::UpstreamConf* conf_;
   core::EventLoop& loop_;
-  std::vector<Server> servers_;
+  std::vector<config::UpstreamServer> peers_;
+  std::vector<Server> servers_;  // parallel to peers_
+  config::ResolverConf resolver_conf_;
+  std::unique_ptr<client::Resolver> resolver_;  // when the block has `resolve` names
+  std::vector<std::unique_ptr<Name>> names_;
   std::vector<std::unique_ptr<Idle>> idle_;  // most recently used last
 };
 
@@ -91,6 +133,7 @@ class UpstreamSet {
  private:
   std::unordered_map<const config::UpstreamConf*, std::unique_ptr<Upstream>> map_;
   core::EventLoop* loop_ = nullptr;
+  const config::ResolverConf* http_resolver_ = nullptr;
 };
 
 }  // namespace wc::web

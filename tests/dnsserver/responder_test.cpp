@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -212,8 +213,9 @@ TEST(Responder, CachedAnswerIsTheGeneralAnswer) {
   const Type types[] = {Type::kA, Type::kAAAA, Type::kMX, Type::kNS, Type::kANY, Type::kSOA};
   for (bool edns : {false, true}) {
     for (Transport t : {Transport::kUdp, Transport::kTcp}) {
-      Responder fast(make_db(), false);
-      Responder slow(make_db(), false);
+      // Zone-file order on both paths (round robin is RoundRobinRotatesAddresses's).
+      Responder fast(make_db(), false, false);
+      Responder slow(make_db(), false, false);
       for (const char* name : names) {
         for (Type type : types) {
           std::optional<dns::Edns> e;
@@ -318,6 +320,57 @@ TEST(Responder, ServfailEchoesTheQuestion) {
   EXPECT_EQ(m->header.id, 0x4242);
   EXPECT_EQ(m->header.rcode, dns::kRcodeServFail);
   ASSERT_EQ(m->questions.size(), 1u);
+}
+
+TEST(Responder, RoundRobinRotatesAddresses) {
+  auto first_addresses = [](const Message& m) {
+    std::vector<std::string> out;
+    for (const auto& r : m.answers) out.push_back(dns::record_to_text(r));
+    return out;
+  };
+  Responder r(make_db(), false);
+  const std::string q = query("many.example.test", Type::kA, 9, dns::Edns{});  // 30 fit in 1232
+  const std::vector<std::string> a = first_addresses(ask(r, q));
+  const std::vector<std::string> b = first_addresses(ask(r, q));  // cached path
+  ASSERT_EQ(a.size(), 30u);
+  ASSERT_EQ(b.size(), 30u);
+  // One further each time, the same set.
+  EXPECT_EQ(b.front(), a[1]);
+  EXPECT_EQ(b.back(), a.front());
+  std::vector<std::string> sa = a, sb = b;
+  std::ranges::sort(sa);
+  std::ranges::sort(sb);
+  EXPECT_EQ(sa, sb);
+  // Over TCP and through the general path (an EDNS option) too.
+  EXPECT_EQ(first_addresses(ask(r, q, Transport::kTcp)).front(), a[2]);
+  dns::Edns e;
+  e.options = std::string("\x00\x03\x00\x00", 4);
+  const std::string odd = query("many.example.test", Type::kA, 9, e);
+  const auto g1 = first_addresses(ask(r, odd));
+  const auto g2 = first_addresses(ask(r, odd));
+  EXPECT_NE(g1.front(), g2.front());
+  // The rest of the message is untouched: authority and additional still parse the same.
+  const Message m = ask(r, q);
+  EXPECT_EQ(texts(m.authority),
+            std::vector<std::string>{"example.test.\t300\tIN\tNS\tns1.example.test."});
+  // A single address does not rotate; round robin off keeps zone-file order.
+  EXPECT_EQ(first_addresses(ask(r, query("www.example.test", Type::kA))).size(), 1u);
+  Responder off(make_db(), false, false);
+  EXPECT_EQ(first_addresses(ask(off, q)), first_addresses(ask(off, q)));
+}
+
+TEST(Responder, AddressRunIsFoundOnlyWhereItCanMove) {
+  Responder r(make_db(), false, false);
+  std::string out;
+  ASSERT_EQ(r.respond(query("many.example.test", Type::kA), Transport::kTcp, out), Verdict::kReply);
+  const AddressRun run = find_address_run(out);
+  EXPECT_EQ(run.count, 30);
+  EXPECT_EQ(run.size, 16);  // pointer, type, class, TTL, length, 4 bytes
+  ASSERT_EQ(r.respond(query("www.example.test", Type::kA), Transport::kUdp, out), Verdict::kReply);
+  EXPECT_EQ(find_address_run(out).count, 0);
+  // Cut short or garbage: nothing to rotate, no read past the end.
+  EXPECT_EQ(find_address_run(std::string_view(out).substr(0, 20)).count, 0);
+  EXPECT_EQ(find_address_run("").count, 0);
 }
 
 }  // namespace

@@ -79,6 +79,7 @@ AnswerChain follow_answer(const dns::Message& reply, std::string_view qname, dns
       if (r.klass != dns::kClassIN || !dns::name_equal(r.name, current)) continue;
       anything = true;
       if (r.type == type) {
+        chain.ttl = std::min(chain.ttl, r.ttl);
         dns::IpAddress a;
         if (type == dns::Type::kA && r.rdata.size() == 4) {
           std::copy(r.rdata.begin(), r.rdata.end(), a.bytes.begin());
@@ -104,6 +105,7 @@ AnswerChain follow_answer(const dns::Message& reply, std::string_view qname, dns
       return chain;
     }
     ++chain.hops;
+    chain.ttl = std::min(chain.ttl, alias->ttl);
     current = alias->rdata;
     if (!remember(current)) {
       chain.end_name = current;

@@ -28,6 +28,8 @@ struct AnswerChain {
   std::string end_name;                   // wire form: the chain's end (the question's name if
                                           // there is no CNAME)
   int hops = 0;                           // CNAMEs followed
+  uint32_t ttl = UINT32_MAX;              // the least TTL of the records followed (the CNAMEs and
+                                          // the addresses): how long the answer may be kept
   bool dangling = false;  // ends in an alias the reply says nothing about: ask for end_name
   bool loop = false;      // a CNAME leads back to a name already in the chain
   bool too_long = false;  // more than `max_hops` CNAMEs

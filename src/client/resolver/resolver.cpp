@@ -164,6 +164,7 @@ struct Lookup final : core::IoHandler {
 
   // What the lookup has found so far.
   std::vector<dns::IpAddress> addresses;
+  uint32_t ttl = UINT32_MAX;  // the least TTL of the answers that gave `addresses`
   std::string canonical;
   bool name_found = false;  // some type of the current name gave addresses
   bool name_nxdomain = false;
@@ -551,6 +552,7 @@ struct Lookup final : core::IoHandler {
     }
     if (!chain.addresses.empty()) {
       addresses.insert(addresses.end(), chain.addresses.begin(), chain.addresses.end());
+      ttl = std::min(ttl, chain.ttl);
       if (canonical.empty()) canonical = plain_name(chain.end_name);
       question_done(Outcome::kAddresses);
       return true;
@@ -697,6 +699,7 @@ struct Lookup final : core::IoHandler {
     LookupResult r;
     r.status = LookupStatus::kFound;
     r.addresses = std::move(addresses);
+    r.ttl = ttl;
     r.canonical_name = canonical.empty() ? names[name_index] : canonical;
     finish(std::move(r));
   }

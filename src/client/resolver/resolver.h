@@ -60,7 +60,11 @@ struct LookupResult {
   std::vector<dns::IpAddress> addresses;  // in answer order, IPv4 before IPv6 for kAny
   std::string canonical_name;             // the end of the CNAME chain, or the name as found
   bool from_hosts = false;                // answered by the hosts file
-  std::string detail;                     // for kServFail / kTimeout: which server said what
+  // kFound from DNS: the least TTL of the records that gave the addresses (RFC 2181 5.2), for
+  // callers that keep the answer (the web server's `resolve` upstreams). nullopt from the hosts
+  // file, an IP literal or localhost.
+  std::optional<uint32_t> ttl;
+  std::string detail;  // for kServFail / kTimeout: which server said what
 };
 
 // Where the resolver reads its settings. Loaded once; `webcycle up` and tests give their own.

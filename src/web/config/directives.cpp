@@ -22,9 +22,11 @@
 #include <algorithm>
 #include <climits>
 #include <cstring>
+#include <optional>
 #include <unordered_map>
 
 #include "core/ascii.h"
+#include "core/socket.h"
 #include "web/config/values.h"
 #include "web/vars/template.h"
 
@@ -1104,7 +1106,7 @@ Status d_upstream(Builder& b, Level&, const ConfNode& n) {
   child.upstream = conf.get();
   auto st = b.apply_level(child, n.children);
   if (!st) return st;
-  if (conf->servers.empty()) {
+  if (conf->servers.empty() && conf->resolved.empty()) {
     return fail("no servers are inside upstream " + conf_where(n.file, n.end_line));
   }
   b.upstream_defs.push_back({&n, std::move(conf)});
@@ -1113,6 +1115,7 @@ Status d_upstream(Builder& b, Level&, const ConfNode& n) {
 
 Status d_upstream_server(Builder& b, Level& lv, const ConfNode& n) {
   UpstreamServer proto;
+  bool resolve = false;
   for (size_t i = 1; i < n.args.size(); ++i) {
     std::string_view a = n.args[i];
     auto invalid = [&] { return err(n, "invalid parameter \"" + std::string(a) + "\""); };
@@ -1137,6 +1140,8 @@ Status d_upstream_server(Builder& b, Level& lv, const ConfNode& n) {
       proto.backup = true;
     } else if (a == "down") {
       proto.down = true;
+    } else if (a == "resolve") {
+      resolve = true;
     } else {
       return invalid();
     }
@@ -1144,6 +1149,17 @@ Status d_upstream_server(Builder& b, Level& lv, const ConfNode& n) {
   const std::string& text = n.args[0];
   auto u = parse_url(text, false, 80);
   if (!u) return err(n, u.error().message + " in upstream \"" + text + "\"");
+  if (resolve && !u->unix_socket && !u->ipv6) {
+    in_addr numeric{};
+    if (inet_pton(AF_INET, u->host.c_str(), &numeric) != 1) {
+      // Re-resolved by each worker while it runs (web/upstream.h); nothing is asked now, and a
+      // name that does not resolve yet is not an error (nginx 1.27.3).
+      proto.addr_text = u->host + ":" + std::to_string(u->port);
+      lv.upstream->resolved.push_back(
+          ResolvedName{u->host, static_cast<uint16_t>(u->port), std::move(proto)});
+      return {};
+    }
+  }
   auto servers = url_servers(*u, b.resolve_names);
   if (!servers) return err(n, servers.error().message + " in upstream \"" + text + "\"");
   for (UpstreamServer& s : *servers) {
@@ -1154,6 +1170,83 @@ Status d_upstream_server(Builder& b, Level& lv, const ConfNode& n) {
     s.down = proto.down;
     lv.upstream->servers.push_back(std::move(s));
   }
+  return {};
+}
+
+// The `resolver` of http or of an upstream block (the levels the names of `resolve` servers are
+// looked up from); server and location ones would serve variables in proxy_pass, which webcycle
+// does not have.
+ResolverConf* resolver_at(Level& lv) {
+  if (lv.ctx == kUpstream) return &lv.upstream->resolver;
+  return nullptr;
+}
+
+// "10.0.0.53", "10.0.0.53:5353", "[::1]:5353", "::1" -> "ADDR:PORT" (port 53 when not given).
+std::optional<std::string> resolver_address(std::string_view a) {
+  std::string text(a);
+  const size_t colons = static_cast<size_t>(std::count(text.begin(), text.end(), ':'));
+  if (!text.empty() && text[0] == '[') {
+    if (text.back() == ']') text += ":53";
+  } else if (colons > 1) {
+    text = "[" + text + "]:53";
+  } else if (colons == 0) {
+    text += ":53";
+  }
+  auto sa = core::SocketAddress::parse(text);
+  if (!sa) return std::nullopt;
+  return text;
+}
+
+Status d_resolver(Builder& b, Level& lv, const ConfNode& n) {
+  ResolverConf* r = lv.ctx == kHttp ? &b.cfg().http.resolver : resolver_at(lv);
+  if (r == nullptr) {
+    return err(n, "\"resolver\" directive is not supported yet at server or location level");
+  }
+  if (r->set) return duplicate(n);
+  ResolverConf out;
+  out.timeout_ms = r->timeout_ms;
+  out.timeout_set = r->timeout_set;
+  for (const std::string& a : n.args) {
+    auto invalid = [&] { return err(n, "invalid parameter \"" + a + "\""); };
+    if (starts_with(a, "valid=")) {
+      auto v = parse_time_ms(std::string_view(a).substr(6));
+      if (!v) return invalid();
+      out.valid_ms = *v;
+    } else if (starts_with(a, "ipv4=") || starts_with(a, "ipv6=")) {
+      auto v = parse_flag(std::string_view(a).substr(5));
+      if (!v) return invalid();
+      (a[3] == '4' ? out.ipv4 : out.ipv6) = *v;
+    } else if (starts_with(a, "status_zone=")) {
+      return err(n,
+                 "the \"status_zone\" parameter of the \"resolver\" directive is not "
+                 "supported yet");
+    } else {
+      auto addr = resolver_address(a);
+      if (!addr) {
+        return err(n, "invalid resolver address \"" + a +
+                          "\" (webcycle takes IP addresses, with an optional port)");
+      }
+      out.addresses.push_back(std::move(*addr));
+    }
+  }
+  if (out.addresses.empty()) return err(n, "invalid number of arguments in \"resolver\" directive");
+  if (!out.ipv4 && !out.ipv6) return err(n, "\"ipv4\" and \"ipv6\" cannot both be \"off\"");
+  out.set = true;
+  *r = std::move(out);
+  return {};
+}
+
+Status d_resolver_timeout(Builder& b, Level& lv, const ConfNode& n) {
+  ResolverConf* r = lv.ctx == kHttp ? &b.cfg().http.resolver : resolver_at(lv);
+  if (r == nullptr) {
+    return err(n,
+               "\"resolver_timeout\" directive is not supported yet at server or location level");
+  }
+  if (r->timeout_set) return duplicate(n);
+  auto v = parse_time_ms(n.args[0]);
+  if (!v || *v <= 0) return invalid_value(n);
+  r->timeout_ms = *v;
+  r->timeout_set = true;
   return {};
 }
 
@@ -1833,6 +1926,8 @@ constexpr Directive kDirectives[] = {
     {"upstream", kHttp, Arity::kTake1, true, d_upstream},
     {"server", kUpstream, Arity::k1More, false, d_upstream_server},
     {"least_conn", kUpstream, Arity::kNoArgs, false, d_least_conn},
+    {"resolver", kHSL | kUpstream, Arity::k1More, false, d_resolver},
+    {"resolver_timeout", kHSL | kUpstream, Arity::kTake1, false, d_resolver_timeout},
     {"keepalive", kUpstream, Arity::kTake1, false, d_upstream_keepalive},
     {"keepalive_timeout", kUpstream, Arity::kTake1, false, d_upstream_keepalive_timeout},
     {"keepalive_requests", kUpstream, Arity::kTake1, false, d_upstream_keepalive_requests},
@@ -1880,8 +1975,6 @@ constexpr std::string_view kUnsupported[] = {
     "map",
     "geo",
     "split_clients",
-    "resolver",
-    "resolver_timeout",
     "load_module",
     "stream",
     "mail",
@@ -2174,7 +2267,9 @@ Status Builder::finish_http(const ConfNode& http) {
   for (Entry& e : entries) {
     if (e.named) {
       bool any = std::any_of(e.conf->servers.begin(), e.conf->servers.end(),
-                             [](const UpstreamServer& s) { return !s.backup; });
+                             [](const UpstreamServer& s) { return !s.backup; }) ||
+                 std::any_of(e.conf->resolved.begin(), e.conf->resolved.end(),
+                             [](const ResolvedName& r) { return !r.proto.backup; });
       if (!any) {
         return fail("no servers in upstream \"" + e.host + "\" " + conf_where(e.file, e.line));
       }

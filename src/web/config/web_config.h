@@ -133,6 +133,29 @@ struct UpstreamServer {
   bool down = false;
 };
 
+// `resolver ADDR[:PORT]... [valid=T] [ipv4=on|off] [ipv6=on|off]` and `resolver_timeout T`, at
+// http level or inside an `upstream` block (nginx 1.27.3's places for the names of `resolve`
+// servers). Not set anywhere: webcycle asks the nameservers of its resolv.conf
+// (WEBCYCLE_RESOLV_CONF, else /etc/resolv.conf) and its hosts file (WEBCYCLE_HOSTS, else
+// /etc/hosts), as `webcycle resolve` does; nginx refuses such a config ("no resolver defined").
+struct ResolverConf {
+  std::vector<std::string> addresses;  // "127.0.0.1:53", "[::1]:5353" (port 53 when not given)
+  int64_t valid_ms = 0;                // 0: the answers' TTL decides
+  bool ipv4 = true;
+  bool ipv6 = true;
+  int64_t timeout_ms = 30000;  // resolver_timeout
+  bool set = false;            // a `resolver` directive was given at this level
+  bool timeout_set = false;    // a `resolver_timeout` directive was given at this level
+};
+
+// `server NAME:PORT resolve`: a name the worker re-resolves while running; every address it has
+// is a server (copies of `proto` with the address filled in).
+struct ResolvedName {
+  std::string host;  // as written
+  uint16_t port = 80;
+  UpstreamServer proto;  // weight, max_fails, fail_timeout, backup (addr_text = "NAME:PORT")
+};
+
 // `upstream NAME { ... }`, or an implicit one for `proxy_pass http://HOST:PORT` (name = "HOST:PORT"
 // as written; a host name resolving to several addresses gives several servers, as nginx does).
 struct UpstreamConf {
@@ -140,6 +163,8 @@ struct UpstreamConf {
   // Implicit: "HOST:PORT" with the port used (80 when none was written), or "unix:PATH".
   std::string name;
   std::vector<UpstreamServer> servers;  // in config order
+  std::vector<ResolvedName> resolved;   // `server NAME:PORT resolve`, in config order
+  ResolverConf resolver;                // the block's own; unset: http's
   Balance balance = Balance::kRoundRobin;
   int keepalive = 0;                     // idle connections cached per worker; 0 = none
   int64_t keepalive_timeout_ms = 60000;  // `keepalive_timeout` inside upstream
@@ -427,6 +452,7 @@ struct HttpConf {
   std::vector<std::unique_ptr<ServerConf>> servers;      // config order
   std::vector<std::unique_ptr<UpstreamConf>> upstreams;  // named ones in config order, then the
                                                          // implicit ones proxy_pass made
+  ResolverConf resolver;                                 // http-level `resolver`
   // http-level values (types, default_type, ...), the parent of every server's `loc`.
   LocationConf loc;
   ServerValues srv;  // http-level server values, the parent of every server's

@@ -140,6 +140,59 @@ TEST_F(Proxy, HostNameGivesEveryAddress) {
   }
 }
 
+TEST_F(Proxy, ResolveNamesAreKeptForTheWorkers) {
+  // Not looked up at load time (the name does not exist): each worker resolves it while running.
+  auto c = load(
+      "resolver 127.0.0.1:5353 [::1] valid=3s ipv6=off; resolver_timeout 4s;\n"
+      "upstream app { server app.nowhere.test:8000 resolve weight=3 max_fails=2; "
+      "server 127.0.0.1:9 resolve; server backup.nowhere.test resolve backup; }\n"
+      "upstream own { resolver 10.0.0.53; server x.nowhere.test:1 resolve; }");
+  ASSERT_TRUE(c) << c.error().message;
+  const HttpConf& h = (*c)->http;
+  EXPECT_TRUE(h.resolver.set);
+  EXPECT_EQ(h.resolver.addresses, (std::vector<std::string>{"127.0.0.1:5353", "[::1]:53"}));
+  EXPECT_EQ(h.resolver.valid_ms, 3000);
+  EXPECT_TRUE(h.resolver.ipv4);
+  EXPECT_FALSE(h.resolver.ipv6);
+  EXPECT_EQ(h.resolver.timeout_ms, 4000);
+  const UpstreamConf* app = find_upstream(**c, "app");
+  ASSERT_NE(app, nullptr);
+  // An address with `resolve` is a fixed server, as nginx.
+  ASSERT_EQ(app->servers.size(), 1u);
+  EXPECT_EQ(app->servers[0].addr_text, "127.0.0.1:9");
+  ASSERT_EQ(app->resolved.size(), 2u);
+  EXPECT_EQ(app->resolved[0].host, "app.nowhere.test");
+  EXPECT_EQ(app->resolved[0].port, 8000);
+  EXPECT_EQ(app->resolved[0].proto.weight, 3);
+  EXPECT_EQ(app->resolved[0].proto.max_fails, 2);
+  EXPECT_EQ(app->resolved[1].port, 80);
+  EXPECT_TRUE(app->resolved[1].proto.backup);
+  EXPECT_FALSE(app->resolver.set);
+  const UpstreamConf* own = find_upstream(**c, "own");
+  ASSERT_NE(own, nullptr);
+  EXPECT_TRUE(own->servers.empty());
+  EXPECT_EQ(own->resolver.addresses, (std::vector<std::string>{"10.0.0.53:53"}));
+}
+
+TEST_F(Proxy, ResolverErrors) {
+  EXPECT_EQ(error("resolver dns.example;"),
+            "invalid resolver address \"dns.example\" (webcycle takes IP addresses, with an "
+            "optional port)" +
+                at(3));
+  EXPECT_EQ(error("resolver 127.0.0.1 valid=x;"), "invalid parameter \"valid=x\"" + at(3));
+  EXPECT_EQ(error("resolver valid=1s;"),
+            "invalid number of arguments in \"resolver\" directive" + at(3));
+  EXPECT_EQ(error("resolver 127.0.0.1 ipv4=off ipv6=off;"),
+            "\"ipv4\" and \"ipv6\" cannot both be \"off\"" + at(3));
+  EXPECT_EQ(error("resolver 127.0.0.1; resolver 127.0.0.2;"),
+            "\"resolver\" directive is duplicate" + at(3));
+  EXPECT_EQ(error("server { resolver 127.0.0.1; }"),
+            "\"resolver\" directive is not supported yet at server or location level" + at(3));
+  // Only backup servers, resolved or not, is no upstream at all (nginx's check).
+  EXPECT_EQ(error("upstream a { server a.nowhere.test resolve backup; }"),
+            "no servers in upstream \"a\"" + at(3));
+}
+
 TEST_F(Proxy, BackupWithLeastConnIsAllowed) {
   auto c = load("upstream app { least_conn; server 127.0.0.1:1; server 127.0.0.1:2 backup; }");
   ASSERT_TRUE(c) << c.error().message;
@@ -162,8 +215,8 @@ TEST_F(Proxy, UpstreamErrors) {
             "invalid parameter \"max_fails=x\"" + at(3));
   EXPECT_EQ(error("upstream a { server 127.0.0.1:1 fail_timeout=500ms; }"),
             "invalid parameter \"fail_timeout=500ms\"" + at(3));
-  EXPECT_EQ(error("upstream a { server 127.0.0.1:1 resolve; }"),
-            "invalid parameter \"resolve\"" + at(3));
+  EXPECT_EQ(error("upstream a { server 127.0.0.1:1 Resolve; }"),
+            "invalid parameter \"Resolve\"" + at(3));
   EXPECT_EQ(error("upstream a { server 127.0.0.1:1 Backup; }"),
             "invalid parameter \"Backup\"" + at(3));
   // Parameters are checked before the address, as nginx.
