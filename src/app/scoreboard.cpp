@@ -20,6 +20,10 @@ void WorkerSlot::begin(uint64_t now_ms, std::string_view method, std::string_vie
   std::memcpy(request + m + 1, target.data(), t);
   request[m + 1 + t] = '\0';
   busy_since_ms.store(now_ms == 0 ? 1 : now_ms, std::memory_order_relaxed);
+  // Starting a request is a sign of life too: a loop pass that serves many requests (hundreds of
+  // slow readers' answers) may outlast --timeout without being stuck, and its tick heartbeat
+  // carries the pass's start time.
+  heartbeat_ms.store(now_ms, std::memory_order_relaxed);
 }
 
 void WorkerSlot::reset() noexcept {

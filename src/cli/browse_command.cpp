@@ -22,6 +22,7 @@ constexpr const char* kBrowseUsage =
     "usage: webcycle browse INPUT... [-v] [-i] [-I] [-f] [-o FILE] [-X METHOD] [-d DATA]\n"
     "                       [-H 'Name: value'] [--max-redirs N] [--connect-timeout S]\n"
     "                       [-m|--max-time S] [--compressed] [--text] [-4|-6]\n"
+    "                       [--cacert FILE] [-k|--insecure]\n"
     "                       [--hosts FILE] [--resolv-conf FILE] [--search URL_TEMPLATE]\n"
     "\n"
     "The address bar: INPUT is a URL (http://...), something that looks like one\n"
@@ -49,6 +50,9 @@ constexpr const char* kBrowseUsage =
     "  --compressed           ask for gzip/deflate (Accept-Encoding) and decode the body\n"
     "  --text                 show an HTML page as readable text, links listed at the end\n"
     "  -4, -6                 IPv4 or IPv6 addresses only\n"
+    "  --cacert FILE          https: trust the CA certificates in FILE (PEM) instead of the\n"
+    "                         system store (/etc/ssl/certs)\n"
+    "  -k, --insecure         https: do not verify the server's certificate or name\n"
     "  --hosts FILE           hosts file (default: $WEBCYCLE_HOSTS, else /etc/hosts)\n"
     "  --resolv-conf FILE     resolver settings (default: $WEBCYCLE_RESOLV_CONF, else\n"
     "                         /etc/resolv.conf); 'nameserver ADDR:PORT' names a port\n"
@@ -57,10 +61,12 @@ constexpr const char* kBrowseUsage =
     "                         http://search.mysite.test/search?q=%s)\n"
     "  -h, --help             this help\n"
     "\n"
-    "exit status (curl's): 0 ok, 1 unsupported protocol (https: not yet), 2 bad usage,\n"
+    "exit status (curl's): 0 ok, 1 unsupported protocol, 2 bad usage,\n"
     "3 malformed URL, 6 site not found, 7 cannot connect, 8 bad reply, 18 partial body,\n"
     "22 HTTP error with -f, 23 write error, 26 cannot read -d @FILE, 28 timeout,\n"
-    "47 too many redirects, 52 empty reply, 55/56 send/receive failure, 61 bad encoding.\n";
+    "35 TLS handshake failed, 47 too many redirects, 52 empty reply, 55/56 send/receive\n"
+    "failure, 60 certificate not trusted or not for the name, 61 bad encoding,\n"
+    "77 cannot read the --cacert file.\n";
 
 std::optional<double> parse_seconds(std::string_view s) {
   if (s.empty()) return std::nullopt;
@@ -142,6 +148,8 @@ int browse_command(int argc, char** argv) {
           o.head = true;
         else if (c == 'f')
           o.fail = true;
+        else if (c == 'k')
+          o.insecure = true;
         else if (c == '4' || c == '6') {
           auto fam = c == '4' ? wc::client::Family::kV4 : wc::client::Family::kV6;
           if (o.family != wc::client::Family::kAny && o.family != fam) {
@@ -158,13 +166,13 @@ int browse_command(int argc, char** argv) {
     static const std::vector<std::pair<std::string_view, std::string_view>> kAliases = {
         {"--verbose", "-v"},  {"--include", "-i"}, {"--head", "-I"}, {"--fail", "-f"},
         {"--output", "-o"},   {"--request", "-X"}, {"--data", "-d"}, {"--header", "-H"},
-        {"--max-time", "-m"}, {"--ipv4", "-4"},    {"--ipv6", "-6"},
+        {"--max-time", "-m"}, {"--ipv4", "-4"},    {"--ipv6", "-6"}, {"--insecure", "-k"},
     };
     for (const auto& [long_name, short_name] : kAliases) {
       if (name == long_name) name = short_name;
     }
     if (name == "-v" || name == "-i" || name == "-I" || name == "-f" || name == "--compressed" ||
-        name == "--text" || name == "-4" || name == "-6") {
+        name == "--text" || name == "-4" || name == "-6" || name == "-k") {
       if (attached) return bad_usage("browse", "browse: option \"" + name + "\" takes no value");
       if (name == "-v") o.verbose = true;
       if (name == "-i") o.include = true;
@@ -172,6 +180,7 @@ int browse_command(int argc, char** argv) {
       if (name == "-f") o.fail = true;
       if (name == "--compressed") o.compressed = true;
       if (name == "--text") o.text = true;
+      if (name == "-k") o.insecure = true;
       if (name == "-4" || name == "-6") {
         auto fam = name == "-4" ? wc::client::Family::kV4 : wc::client::Family::kV6;
         if (o.family != wc::client::Family::kAny && o.family != fam) {
@@ -192,6 +201,7 @@ int browse_command(int argc, char** argv) {
         "--hosts",
         "--resolv-conf",
         "--search",
+        "--cacert",
     };
     bool known = false;
     for (std::string_view f : kWithValue) known = known || name == f;
@@ -204,7 +214,9 @@ int browse_command(int argc, char** argv) {
     } else {
       return bad_usage("browse", "browse: option \"" + name + "\" requires a value");
     }
-    if (name == "-o") {
+    if (name == "--cacert") {
+      o.cacert = value;
+    } else if (name == "-o") {
       if (value.empty()) return bad_usage("browse", "browse: empty value for option \"-o\"");
       o.output = value;
     } else if (name == "-X") {

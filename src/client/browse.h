@@ -7,10 +7,11 @@
 // every step goes to stderr with its time since the start (trace.h).
 //
 // Exit codes are curl's (docs in /tmp/notes/browse-docs.md): 0 ok; 1 unsupported protocol
-// (https until issue 10); 3 malformed URL; 6 site not found ("webcycle: site not found: NAME");
+// (not http or https); 3 malformed URL; 6 site not found ("webcycle: site not found: NAME");
 // 7 cannot connect; 8 weird server reply; 18 partial body; 22 status >= 400 with `fail`;
-// 23 cannot write the output; 26 cannot read -d @FILE; 28 timeout; 47 too many redirects;
-// 52 empty reply; 55 send failure; 56 receive failure; 61 bad content encoding.
+// 23 cannot write the output; 26 cannot read -d @FILE; 28 timeout; 35 TLS handshake failure;
+// 47 too many redirects; 52 empty reply; 55 send failure; 56 receive failure; 60 certificate
+// not trusted or not for the host; 61 bad content encoding; 77 unreadable --cacert file.
 #pragma once
 
 #include <optional>
@@ -40,6 +41,8 @@ struct BrowseOptions {
   std::optional<std::string> resolv_conf;  // --resolv-conf (else WEBCYCLE_RESOLV_CONF, ...)
   std::optional<std::string> search;       // --search (else WEBCYCLE_SEARCH, else the demo's)
   Family family = Family::kAny;            // -4 / -6
+  std::string cacert;                      // --cacert FILE; empty = the system store
+  bool insecure = false;                   // -k / --insecure: no certificate checks
 };
 
 // Runs one browse to the end; returns the exit code. Writes the body to stdout (or the -o file),

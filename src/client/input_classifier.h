@@ -5,7 +5,7 @@
 //  1. Leading and trailing whitespace is ignored. A leading '?' forces a search ("?example.com"
 //     searches for "example.com"), as in Chromium.
 //  2. "SCHEME://..." (SCHEME = a letter then letters, digits, '+', '-', '.') is an address as
-//     typed, whatever the scheme: http is fetched, https and others are refused later with curl's
+//     typed, whatever the scheme: http and https are fetched, others are refused later with curl's
 //     "unsupported protocol" (exit 1), and a malformed one with exit 3. So is "http:..." or
 //     "https:..." without the slashes (a typo the fetch reports rather than a search).
 //  3. Anything holding whitespace is a search ("cheap flights", "what is dns").

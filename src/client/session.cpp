@@ -20,6 +20,7 @@
 #include "core/event_loop.h"
 #include "core/io.h"
 #include "core/socket.h"
+#include "tls/stream.h"
 
 namespace wc::client {
 namespace {
@@ -112,7 +113,15 @@ class Session final : public core::IoHandler, public ResponseEvents {
   [[nodiscard]] int exit_code() const noexcept { return exit_code_; }
 
  private:
-  enum class Phase : uint8_t { kIdle, kResolving, kConnecting, kSending, kReading, kDone };
+  enum class Phase : uint8_t {
+    kIdle,
+    kResolving,
+    kConnecting,
+    kHandshaking,  // https: the TLS handshake
+    kSending,
+    kReading,
+    kDone
+  };
 
   // ---- one request -------------------------------------------------------------------------
 
@@ -219,6 +228,80 @@ class Session final : public core::IoHandler, public ResponseEvents {
                          ms(trace_.elapsed_us() - connect_started_us_));
     conn_url_ = url_;
     reusable_ = false;
+    if (url_.scheme == "https") {
+      start_tls();
+      return;
+    }
+    send_request();
+  }
+
+  // ---- TLS (https://) ------------------------------------------------------------------------
+
+  void start_tls() {
+    if (!tls_ctx_) {
+      tls::ClientOptions o;
+      o.verify = !options_.insecure;
+      o.ca_file = options_.cacert;
+      o.alpn = {"http/1.1"};  // browse speaks HTTP/1.1
+      auto ctx = tls::ClientContext::create(o);
+      if (!ctx) {
+        finish(77, ctx.error().message);  // curl's "problem with the CA cert"
+        return;
+      }
+      tls_ctx_ = std::make_unique<tls::ClientContext>(std::move(*ctx));
+      trace_.line('*', options_.insecure
+                           ? std::string("certificate verification: off (-k)")
+                           : "CA file: " + (options_.cacert.empty()
+                                                ? std::string("/etc/ssl/certs (system store)")
+                                                : options_.cacert));
+    }
+    auto stream = tls::Stream::connect(*tls_ctx_, fd_.get(), url_.host);
+    if (!stream) {
+      finish(35, stream.error().message);
+      return;
+    }
+    tls_ = std::move(*stream);
+    trace_.line('*', "TLS handshake with " + url_.host + " (ALPN offers http/1.1)");
+    phase_ = Phase::kHandshaking;
+    handshake();
+  }
+
+  void handshake() {
+    const tls::IoResult r = tls_.handshake();
+    if (r.wants()) {
+      (void)loop_.modify(fd_.get(), r.status == tls::IoStatus::kWantRead ? EPOLLIN : EPOLLOUT,
+                         this);
+      return;
+    }
+    if (!r.ok()) {
+      const long v = tls_.verify_result();
+      if (v == X509_V_ERR_HOSTNAME_MISMATCH || v == X509_V_ERR_IP_ADDRESS_MISMATCH) {
+        finish(60, "SSL: no alternative certificate subject name matches target host name '" +
+                       url_.host + "'");
+      } else if (v != X509_V_OK) {
+        finish(60, "SSL certificate problem: " + tls_.verify_error_text());
+      } else {
+        // curl's wording: "OpenSSL/3.0.x: error:0A00010B:SSL routines::wrong version number".
+        std::string why = tls_.error_text();
+        if (const size_t at = why.find("(SSL: "); at != std::string::npos) {
+          why = why.substr(at + 6, why.size() - at - 7);
+        }
+        finish(35, "OpenSSL/" + std::string(OpenSSL_version(OPENSSL_VERSION_STRING)) + ": " + why);
+      }
+      return;
+    }
+    if (trace_.on()) {
+      trace_.line('*', "SSL connection using " + std::string(tls_.protocol()) + " / " +
+                           std::string(tls_.cipher()));
+      trace_.line('*', tls_.alpn().empty() ? std::string("ALPN: server did not agree on a protocol")
+                                           : "ALPN: server accepted " + std::string(tls_.alpn()));
+      trace_.line('*', "Server certificate:");
+      trace_.line('*', " subject: " + tls_.peer_subject());
+      trace_.line('*', " issuer: " + tls_.peer_issuer());
+      trace_.line('*', options_.insecure ? " SSL certificate verify result: " +
+                                               tls_.verify_error_text() + ", continuing anyway."
+                                         : std::string(" SSL certificate verify ok."));
+    }
     send_request();
   }
 
@@ -243,9 +326,34 @@ class Session final : public core::IoHandler, public ResponseEvents {
     write_more();
   }
 
+  // One write or read, through TLS on an https:// connection.
+  core::IoResult write_some(std::string_view data) {
+    if (!tls_) return core::write_some(fd_.get(), data);
+    return from_tls(tls_.write(data));
+  }
+  core::IoResult read_some(std::span<char> into) {
+    if (!tls_) return core::read_some(fd_.get(), into);
+    return from_tls(tls_.read(into));
+  }
+  core::IoResult from_tls(tls::IoResult r) {
+    switch (r.status) {
+      case tls::IoStatus::kOk:
+        return {core::IoStatus::ok, r.bytes, 0};
+      case tls::IoStatus::kWantRead:
+      case tls::IoStatus::kWantWrite:
+        return {core::IoStatus::would_block, 0, 0};
+      case tls::IoStatus::kEof:
+        return {core::IoStatus::eof, 0, 0};
+      case tls::IoStatus::kError:
+        break;
+    }
+    trace_.line('*', tls_.error_text());
+    return {core::IoStatus::error, 0, ECONNRESET};
+  }
+
   void write_more() {
     while (sent_ < request_.size()) {
-      core::IoResult r = core::write_some(fd_.get(), std::string_view(request_).substr(sent_));
+      core::IoResult r = write_some(std::string_view(request_).substr(sent_));
       if (r.would_block()) {
         (void)loop_.modify(fd_.get(), EPOLLOUT, this);
         return;
@@ -290,6 +398,10 @@ class Session final : public core::IoHandler, public ResponseEvents {
       connect_next();
       return;
     }
+    if (phase_ == Phase::kHandshaking) {
+      handshake();
+      return;
+    }
     if (phase_ == Phase::kSending) {
       write_more();
       return;
@@ -305,7 +417,7 @@ class Session final : public core::IoHandler, public ResponseEvents {
   void read_more() {
     char buf[65536];
     for (int rounds = 0; rounds < 16 && phase_ == Phase::kReading; ++rounds) {
-      core::IoResult r = core::read_some(fd_.get(), std::span<char>(buf, sizeof buf));
+      core::IoResult r = read_some(std::span<char>(buf, sizeof buf));
       if (r.would_block()) return;
       if (r.status == core::IoStatus::eof ||
           (r.status == core::IoStatus::error && r.error == ECONNRESET && !got_bytes_)) {
@@ -326,8 +438,11 @@ class Session final : public core::IoHandler, public ResponseEvents {
       received_ += r.bytes;
       ResponseReader::State s = reader_.feed(std::string_view(buf, r.bytes), *this);
       after_feed(s, false);
-      if (r.bytes < sizeof buf) return;
+      // A TLS read returns one record at most: only a would-block says the socket is drained.
+      if (r.bytes < sizeof buf && !tls_) return;
     }
+    // Rounds used up with bytes possibly left inside TLS (no new edge will come for them).
+    if (tls_ && phase_ == Phase::kReading) loop_.post([this] { read_more(); });
   }
 
   void after_feed(ResponseReader::State s, bool closed) {
@@ -529,6 +644,10 @@ class Session final : public core::IoHandler, public ResponseEvents {
   }
 
   void close_connection() {
+    if (tls_) {
+      (void)tls_.shutdown();  // close_notify, as curl
+      tls_ = tls::Stream();
+    }
     if (registered_) loop_.remove(fd_.get());
     registered_ = false;
     fd_.reset();
@@ -536,6 +655,8 @@ class Session final : public core::IoHandler, public ResponseEvents {
   }
 
   core::EventLoop& loop_;
+  std::unique_ptr<tls::ClientContext> tls_ctx_;  // made at the first https:// connection
+  tls::Stream tls_;                              // the connection's, on https://
   Resolver resolver_;
   const BrowseOptions& options_;
   const Trace& trace_;

@@ -214,12 +214,7 @@ std::expected<Url, UrlFailure> parse_url(std::string_view text) {
   if (!p.scheme || !p.authority) return malformed(s, "not an absolute URL (scheme://host)");
   Url url;
   for (char c : *p.scheme) url.scheme += lower(c);
-  if (url.scheme == "https") {
-    return std::unexpected(UrlFailure{
-        UrlError::kUnsupported,
-        "https is not supported yet (issue 10): \"" + std::string(s) + "\"; try http://"});
-  }
-  if (url.scheme != "http") {
+  if (url.scheme != "http" && url.scheme != "https") {
     return std::unexpected(
         UrlFailure{UrlError::kUnsupported, "unsupported protocol \"" + url.scheme + "\""});
   }

@@ -11,7 +11,7 @@
 // percent-encoded as a browser's address bar does. An empty path is "/".
 //
 // Errors tell the two curl exit codes apart: UrlError::kUnsupported (curl 1, "unsupported
-// protocol": any scheme but http, and https, which is issue 10 and not built yet) and
+// protocol": any scheme but http and https) and
 // UrlError::kMalformed (curl 3: no "://", an empty or invalid host, a bad port, a bad escape).
 #pragma once
 
@@ -42,12 +42,12 @@ struct Url {
 
 enum class UrlError : uint8_t {
   kMalformed,    // curl's exit 3
-  kUnsupported,  // curl's exit 1 (any scheme but http; https until issue 10)
+  kUnsupported,  // curl's exit 1 (any scheme but http and https)
 };
 
 struct UrlFailure {
   UrlError kind = UrlError::kMalformed;
-  std::string message;  // "malformed URL \"http://\": no host", "https is not supported yet ..."
+  std::string message;  // "malformed URL \"http://\": no host", "unsupported protocol \"ftp\""
 
   // curl's exit code: 1 unsupported protocol, 3 malformed URL.
   [[nodiscard]] int exit_code() const noexcept { return kind == UrlError::kUnsupported ? 1 : 3; }

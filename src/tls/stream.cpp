@@ -23,7 +23,7 @@ std::string name_line(X509_NAME* name) {
   if (name == nullptr) return {};
   BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio) return {};
-  X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_ONELINE & ~ASN1_STRFLGS_ESC_MSB);
+  X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_SEP_SPLUS_SPC);  // curl's "O=x; CN=y"
   char* data = nullptr;
   const long n = BIO_get_mem_data(bio.get(), &data);
   return n > 0 ? std::string(data, static_cast<size_t>(n)) : std::string();

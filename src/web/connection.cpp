@@ -10,6 +10,7 @@
 #include "core/io.h"
 #include "web/exchange.h"
 #include "web/proxy.h"
+#include "web/tls_servers.h"
 #include "web/worker.h"
 
 namespace wc::web {
@@ -68,11 +69,20 @@ ConnectionInfo Connection::info_for_request() const {
   info.server_port = listener_.port_text;
   info.group = &group_;
   info.fd = fd_.get();
+  info.tls = tls_.get();
   return info;
 }
 
 Status Connection::start() {
   if (auto s = worker_.loop().add(fd_.get(), kEvents, this); !s) return s;
+  if (group_.listen.ssl) {
+    // The handshake comes first (drive), under client_header_timeout as nginx times it.
+    const tls::ServerContext* ctx = worker_.tls_servers().for_server(group_.default_server);
+    assert(ctx != nullptr);  // config load refuses an ssl listen without a certificate
+    auto stream = tls::Stream::accept(*ctx, fd_.get(), this);
+    if (!stream) return std::unexpected(stream.error());
+    tls_ = std::make_unique<tls::Stream>(std::move(*stream));
+  }
   read_pending_ = true;
   arm_wait_timer();
   return {};
@@ -102,6 +112,8 @@ void Connection::shutdown_when_idle() {
 void Connection::on_io(uint32_t events) {
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) read_pending_ = true;
   if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) peer_half_closed_ = true;
+  // A TLS read may have waited for the socket to be writable (a key update to answer).
+  if (tls_ != nullptr && (events & EPOLLOUT)) read_pending_ = true;
   drive();
 }
 
@@ -110,6 +122,7 @@ void Connection::on_io(uint32_t events) {
 // borrowed for the duration, and given back when the connection has nothing left in them.
 void Connection::drive() {
   if (in_drive_) return;  // a proxy callback inside this loop: the loop goes on by itself
+  if (tls_ != nullptr && !tls_->established() && !tls_handshake()) return;
   in_drive_ = true;
   struct Reset {
     bool& flag;
@@ -123,10 +136,15 @@ void Connection::drive() {
   for (;;) {
     if (!out_.empty()) {
       int err = 0;
-      const Output::Flush f = out_.flush(fd_.get(), err);
+      const Output::Flush f =
+          tls_ == nullptr ? out_.flush(fd_.get(), err) : out_.flush(*tls_, err);
       if (f == Output::Flush::kBlocked) break;
       if (f == Output::Flush::kError) {
-        if (err != EPIPE && err != ECONNRESET) {
+        if (err == EPROTO && tls_ != nullptr) {
+          core::error_log().logf(core::LogLevel::info, id_,
+                                 "%s while sending response to client, client: %.*s",
+                                 tls_->error_text().c_str(), int(addr_len_), addr_text_);
+        } else if (err != EPIPE && err != ECONNRESET) {
           core::error_log().logf(core::LogLevel::info, id_,
                                  "writev() failed (%d: %s) while sending response to client, "
                                  "client: %.*s",
@@ -156,7 +174,7 @@ void Connection::drive() {
       }
       if (!read_pending_ || in_.size() >= kMaxBatchOutput) break;
       if (in_.writable() < kReadSize) in_.reserve(kReadSize);
-      const core::IoResult r = core::read_into(fd_.get(), in_, 0);
+      const core::IoResult r = read_input(0);
       if (r.would_block()) {
         read_pending_ = false;
         break;
@@ -204,7 +222,7 @@ void Connection::drive() {
     if (!read_pending_) break;
     if (in_.writable() < kReadSize) in_.reserve(kReadSize);
     const size_t offered = in_.writable();
-    const core::IoResult r = core::read_into(fd_.get(), in_, 0);
+    const core::IoResult r = read_input(0);
     if (r.would_block()) {
       read_pending_ = false;
       break;
@@ -252,6 +270,64 @@ void Connection::drive() {
     }
   }
   arm_wait_timer();
+}
+
+bool Connection::tls_handshake() {
+  const tls::IoResult r = tls_->handshake();
+  if (r.ok()) {
+    read_pending_ = true;  // the first request may have come with the client's Finished
+    return true;
+  }
+  if (r.wants()) {
+    arm_wait_timer();  // client_header_timeout, for the whole handshake
+    return false;
+  }
+  core::error_log().logf(core::LogLevel::info, id_,
+                         "%s while SSL handshaking, client: %.*s, server: %s",
+                         tls_->error_text().c_str(), int(addr_len_), addr_text_,
+                         group_.listen.addr_text.c_str());
+  close();
+  return false;
+}
+
+core::IoResult Connection::read_input(size_t min_space) {
+  if (tls_ == nullptr) return core::read_into(fd_.get(), in_, min_space);
+  if (in_.writable() < min_space || in_.writable() == 0) {
+    in_.reserve(min_space != 0 ? min_space : kReadSize);
+  }
+  size_t got = 0;
+  while (in_.writable() > 0) {
+    const tls::IoResult r = tls_->read({in_.write_ptr(), in_.writable()});
+    if (r.ok()) {
+      in_.commit(r.bytes);
+      got += r.bytes;
+      continue;
+    }
+    if (got > 0) break;  // an end or error is seen again by the next read
+    switch (r.status) {
+      case tls::IoStatus::kWantRead:
+      case tls::IoStatus::kWantWrite:
+        return {core::IoStatus::would_block, 0, 0};
+      case tls::IoStatus::kEof:
+        return {core::IoStatus::eof, 0, 0};
+      default:
+        // Logged here with OpenSSL's reason; ECONNRESET keeps the callers' recv() line out.
+        core::error_log().logf(core::LogLevel::info, id_,
+                               "%s while reading client request, client: %.*s",
+                               tls_->error_text().c_str(), int(addr_len_), addr_text_);
+        return {core::IoStatus::error, 0, ECONNRESET};
+    }
+  }
+  return {core::IoStatus::ok, got, 0};
+}
+
+const tls::ServerContext* Connection::context_for_name(std::string_view name) {
+  return worker_.tls_servers().for_name(group_, name);
+}
+
+std::string_view Connection::alpn_offer() const {
+  using namespace std::string_view_literals;
+  return group_.listen.http2 ? "\x02h2\x08http/1.1"sv : "\x08http/1.1"sv;
 }
 
 bool Connection::process_input() {
@@ -489,6 +565,7 @@ void Connection::finish_or_linger() {
     close();
     return;
   }
+  if (tls_ != nullptr) (void)tls_->shutdown();  // close_notify before the TCP FIN
   if (::shutdown(fd_.get(), SHUT_WR) != 0) {
     close();
     return;
@@ -561,6 +638,14 @@ void Connection::on_timer() {
       close();
       return;
     case State::kHead:
+      if (tls_ != nullptr && !tls_->established()) {
+        core::error_log().logf(core::LogLevel::info, id_,
+                               "client timed out (110: Connection timed out) while SSL "
+                               "handshaking, client: %.*s, server: %s",
+                               int(addr_len_), addr_text_, group_.listen.addr_text.c_str());
+        close();
+        return;
+      }
       if (in_.empty() && head_scanned() == 0) {
         close();  // idle keep-alive (or a connection that never spoke): nothing to say
         return;
@@ -603,6 +688,7 @@ void Connection::answer_timeout() {
 void Connection::close() {
   if (state_ == State::kClosed) return;
   state_ = State::kClosed;
+  if (tls_ != nullptr) (void)tls_->shutdown();  // close_notify, when the session is sound
   if (proxy_ != nullptr) {
     proxy_->abort();
     worker_.loop().defer_delete(std::move(proxy_));

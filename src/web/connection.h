@@ -20,12 +20,14 @@
 #include "core/buffer.h"
 #include "core/event_loop.h"
 #include "core/fd.h"
+#include "core/io.h"
 #include "core/socket.h"
 #include "http/chunked_decoder.h"
 #include "http/request_parser.h"
 #include "web/exchange.h"
 #include "web/output.h"
 #include "web/request_body.h"
+#include "tls/stream.h"
 
 namespace wc::web {
 
@@ -37,7 +39,7 @@ struct ListenGroup;
 struct ServerConf;
 }  // namespace config
 
-class Connection final : public core::IoHandler {
+class Connection final : public core::IoHandler, public tls::ServerHooks {
  public:
   // `group` is the listen group the connection belongs to (the listener's, or the one its local
   // address selects when several share a port).
@@ -65,6 +67,10 @@ class Connection final : public core::IoHandler {
   [[nodiscard]] uint32_t requests() const noexcept { return requests_; }
   // The peer's address as text ($remote_addr), formatted once at accept.
   [[nodiscard]] std::string_view remote_addr() const noexcept { return {addr_text_, addr_len_}; }
+  // The TLS stream of a `listen ... ssl` connection (null on a cleartext one). Its handshake is
+  // done before any request byte is read; HTTP/2 takes over when tls()->alpn() is "h2" and then
+  // reads and writes through it (tls::Stream::read / write_gather) instead of the socket.
+  [[nodiscard]] tls::Stream* tls() noexcept { return tls_.get(); }
 
   // Intrusive list links (Worker's list of live connections).
   Connection* prev = nullptr;
@@ -80,6 +86,14 @@ class Connection final : public core::IoHandler {
   };
 
   void drive();
+  // TLS: steps the handshake. True once it is done (requests may be read).
+  bool tls_handshake();
+  // Reads into in_ from the socket or, on TLS, the decrypted stream (filling the buffer, so a
+  // short count means the socket is drained, as for a plain read).
+  core::IoResult read_input(size_t min_space);
+  // tls::ServerHooks: SNI picks the server block's context, ALPN the listen's protocols.
+  const tls::ServerContext* context_for_name(std::string_view name) override;
+  [[nodiscard]] std::string_view alpn_offer() const override;
   // Bytes of an unfinished head already scanned (0: waiting for a new request).
   [[nodiscard]] size_t head_scanned() const noexcept { return parser_ ? parser_->scanned() : 0; }
   [[nodiscard]] ConnectionInfo info_for_request() const;
@@ -147,6 +161,7 @@ class Connection final : public core::IoHandler {
   bool stream_body_ = false;  // proxy_request_buffering off: body still coming
   void feed_body();
   Output out_;
+  std::unique_ptr<tls::Stream> tls_;  // `listen ... ssl` only
   core::Timer timer_;
   char addr_text_[40];  // the longest IPv6 text is 39 characters
   unsigned char addr_len_ = 0;

@@ -11,6 +11,10 @@
 #include "http/request_parser.h"
 #include "web/config/regex.h"
 
+namespace wc::tls {
+class Stream;
+}  // namespace wc::tls
+
 namespace wc::web {
 
 namespace config {
@@ -32,6 +36,7 @@ struct ConnectionInfo {
   std::string_view server_port;                // $server_port
   const config::ListenGroup* group = nullptr;  // servers on the address the client reached
   int fd = -1;  // the socket, for $server_addr on wildcard listeners; -1: none
+  const tls::Stream* tls = nullptr;  // `listen ... ssl`: $scheme https, $ssl_* (else null)
 };
 
 struct Exchange {

@@ -2,14 +2,15 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 
 #include "core/error_log.h"
-#include "core/notify.h"
 #include "core/process.h"
 #include "core/socket.h"
 #include "web/config/server_names.h"
@@ -97,6 +98,27 @@ const char* signal_name(int signo) {
   }
 }
 
+// listen's sndbuf= and rcvbuf= (nginx's), set on the listening socket so that every accepted
+// connection inherits them. A bounded send buffer keeps a client that reads slowly under
+// send_timeout, instead of letting the kernel park megabytes of the answer for it. A failure is
+// logged and ignored, as nginx does.
+void set_buffer_sizes(int fd, const config::ListenConf& listen) {
+  const struct {
+    int option;
+    int size;
+    const char* name;
+  } sizes[] = {{SO_RCVBUF, listen.rcvbuf, "SO_RCVBUF"}, {SO_SNDBUF, listen.sndbuf, "SO_SNDBUF"}};
+  for (const auto& s : sizes) {
+    if (s.size < 0) continue;
+    if (::setsockopt(fd, SOL_SOCKET, s.option, &s.size, sizeof s.size) != 0) {
+      const int err = errno;
+      core::error_log().logf(core::LogLevel::alert, 0,
+                             "setsockopt(%s, %d) %s failed (%d: %s), ignored", s.name, s.size,
+                             listen.addr_text.c_str(), err, std::strerror(err));
+    }
+  }
+}
+
 }  // namespace
 
 Master::Master(const WebOptions& options, std::unique_ptr<config::WebConfig> config)
@@ -133,6 +155,7 @@ Status Master::open_sockets(const config::WebConfig& config, unsigned workers, S
     for (unsigned i = 0; i < wanted; ++i) {
       auto fd = core::listen_tcp(addr, lo);
       if (!fd) return std::unexpected(fd.error());
+      set_buffer_sizes(fd->get(), g.listen);
       fds.push_back(std::move(*fd));
     }
     sockets.emplace(key, std::move(fds));
@@ -232,7 +255,6 @@ int Master::run() {
       core::error_log().log(core::LogLevel::alert, 0, s.error().message);
     }
   }
-  core::notify_ready("serving");
   loop_->run();
 
   ::unlink(pid_path_.c_str());
@@ -250,11 +272,7 @@ void Master::on_signal(int signo) {
       reap();
       break;
     case SIGHUP:
-      if (!stopping_) {
-        core::notify_reloading();
-        reload();
-        core::notify_ready("serving");  // the new configuration, or the old one kept
-      }
+      if (!stopping_) reload();
       break;
     case SIGUSR1:
       core::error_log().log(core::LogLevel::notice, 0, "reopening logs");
@@ -381,7 +399,6 @@ void Master::begin_stop(int signo) {
   if (stopping_ && (graceful || stop_signal_ != SIGQUIT)) return;
   stopping_ = true;
   stop_signal_ = signo;
-  core::notify_stopping();
   core::error_log().log(core::LogLevel::notice, 0,
                         graceful ? "gracefully shutting down" : "exiting");
   signal_workers(graceful ? SIGQUIT : SIGTERM, false);

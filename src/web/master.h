@@ -20,14 +20,18 @@
 #include "core/event_loop.h"
 #include "core/fd.h"
 #include "core/signals.h"
+#include "tls/context.h"
 #include "web/config/web_config.h"
 #include "web/options.h"
+#include "web/tls_servers.h"
 
 namespace wc::web {
 
 class Master {
  public:
-  Master(const WebOptions& options, std::unique_ptr<config::WebConfig> config);
+  // `tls` is built from `config` with `ticket_keys` (kept for every reload's contexts).
+  Master(const WebOptions& options, std::unique_ptr<config::WebConfig> config,
+         std::unique_ptr<TlsServers> tls, const tls::TicketKeys& ticket_keys);
   ~Master();
   // Runs until stopped; returns the exit code.
   [[nodiscard]] int run();
@@ -39,7 +43,8 @@ class Master {
   };
   struct Generation {
     std::unique_ptr<config::WebConfig> config;
-    std::vector<Slot> slots;  // one per worker
+    std::unique_ptr<TlsServers> tls;  // config's TLS contexts, made before the workers fork
+    std::vector<Slot> slots;          // one per worker
   };
   // Listening sockets by "addr:port"; reuseport groups have one socket per worker slot.
   using SocketMap = std::map<std::string, std::vector<core::Fd>>;
@@ -56,6 +61,7 @@ class Master {
   void check_done();
 
   WebOptions options_;
+  tls::TicketKeys ticket_keys_;  // session ticket keys: one set for the master's whole life
   std::unique_ptr<core::EventLoop> loop_;
   std::unique_ptr<core::SignalSet> signals_;
   Generation current_;

@@ -2,8 +2,12 @@
 
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+
+#include "tls/stream.h"
 
 namespace wc::web {
 
@@ -82,6 +86,56 @@ Output::Flush Output::flush(int fd, int& error) {
     file_head_ = 0;
     return Flush::kDone;
   }
+}
+
+Output::Flush Output::flush(tls::Stream& tls, int& error) {
+  char chunk[16 * 1024];  // file bytes; read again at the same offset if the write must be retried
+  for (;;) {
+    const bool file_next = file_head_ < files_.size();
+    const size_t boundary = file_next ? files_[file_head_].mem_pos : mem_.size();
+    const std::string_view mem(mem_.data() + mem_sent_, boundary - mem_sent_);
+    if (mem.empty() && !file_next) break;
+    size_t file_bytes = 0;
+    if (file_next && mem.size() < sizeof chunk) {
+      FileRange& r = files_[file_head_].range;
+      const size_t want = std::min(sizeof chunk - mem.size(), r.length);
+      const ssize_t n = ::pread(r.fd, chunk, want, r.offset);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        // A read error, or the file shrank under us: what was promised cannot be sent.
+        error = n < 0 ? errno : EIO;
+        return Flush::kError;
+      }
+      file_bytes = static_cast<size_t>(n);
+    }
+    const std::string_view pieces[] = {mem, std::string_view(chunk, file_bytes)};
+    const tls::IoResult w =
+        tls.write_gather(std::span<const std::string_view>(pieces).subspan(mem.empty() ? 1 : 0));
+    if (w.wants()) return Flush::kBlocked;
+    if (!w.ok()) {
+      error = w.status == tls::IoStatus::kEof ? EPIPE : EPROTO;
+      return Flush::kError;
+    }
+    const size_t from_mem = std::min(w.bytes, mem.size());
+    mem_sent_ += from_mem;
+    if (const size_t from_file = w.bytes - from_mem; from_file > 0) {
+      FileRange& r = files_[file_head_].range;
+      r.offset += static_cast<off_t>(from_file);
+      r.length -= from_file;
+      if (r.length == 0) {
+        r.keep.reset();
+        if (++file_head_ == files_.size()) {
+          files_.clear();
+          file_head_ = 0;
+        }
+      }
+    }
+  }
+  mem_.clear();
+  mem_sent_ = 0;
+  files_.clear();
+  file_head_ = 0;
+  return Flush::kDone;
 }
 
 }  // namespace wc::web

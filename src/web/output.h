@@ -18,6 +18,10 @@
 #include <string_view>
 #include <vector>
 
+namespace wc::tls {
+class Stream;
+}  // namespace wc::tls
+
 namespace wc::web {
 
 struct FileRange {
@@ -43,6 +47,10 @@ class Output {
   // Sends as much as the socket takes. kDone: everything is out (the memory part is cleared,
   // keeping its capacity). kBlocked: wait for EPOLLOUT. kError: errno in `error`.
   [[nodiscard]] Flush flush(int fd, int& error);
+  // The same over TLS: memory bytes go to SSL_write as they are, file ranges are read with pread
+  // (at most a record's worth a call, the first one gathered with the memory bytes before it).
+  // kError: errno in `error`, or EPROTO for a TLS failure (tls.error_text() says which).
+  [[nodiscard]] Flush flush(tls::Stream& tls, int& error);
 
   // Inserts bytes at `pos` of the memory part (an interim 100 Continue before an answer already
   // queued). `pos` must not have been sent yet.

@@ -25,6 +25,7 @@
 #include "web/static/autoindex.h"
 #include "web/static/conditional.h"
 #include "web/static/path.h"
+#include "tls/stream.h"
 
 namespace wc::web {
 
@@ -1052,10 +1053,11 @@ void Router::make_absolute(const Exchange& ex, std::string_view location, std::s
     }
     host = local_ip;
   }
-  out.append("http://");
+  const bool https = ex.conn.tls != nullptr;
+  out.append(https ? "https://" : "http://");
   out.append(host);
   const uint16_t port = ex.conn.group->listen.port;
-  if (loc.port_in_redirect && port != 80) {
+  if (loc.port_in_redirect && port != (https ? 443 : 80)) {
     out.push_back(':');
     out.append(std::to_string(port));
   }
@@ -1460,6 +1462,15 @@ void Router::fill_vars(const Exchange& ex, vars::RequestVars& v) {
                       : h.minor == 0        ? std::string_view("HTTP/1.0")
                                             : std::string_view("HTTP/1.1");
   v.scheme = "http";
+  if (ex.conn.tls != nullptr) {
+    const tls::Stream& t = *ex.conn.tls;
+    v.scheme = "https";
+    v.https = "on";
+    v.ssl_protocol = t.protocol();
+    v.ssl_cipher = t.cipher();
+    if (!t.server_name().empty()) v.ssl_server_name = t.server_name();
+    v.ssl_session_reused = t.session_reused() ? "r" : ".";
+  }
   header_views_.clear();
   const http::Header* authorization = nullptr;
   for (const http::Header& hd : h.headers) {

@@ -21,7 +21,7 @@ constexpr uint64_t kAcceptPauseMs = 500;  // after EMFILE/ENFILE, as nginx
 
 void Listener::on_io(uint32_t) { worker->accept_from(*this); }
 
-Worker::Worker(const WorkerSetup& setup) : config_(setup.config) {}
+Worker::Worker(const WorkerSetup& setup) : config_(setup.config), tls_(setup.tls) {}
 
 int Worker::run(const WorkerSetup& setup) {
   Worker worker(setup);

@@ -21,12 +21,13 @@
 #include "web/access_log.h"
 #include "web/config/web_config.h"
 #include "web/router.h"
-#include "web/upstream.h"
 #include "web/static/file_cache.h"
+#include "web/upstream.h"
 
 namespace wc::web {
 
 class Connection;
+class TlsServers;
 class Worker;
 
 // A listening socket as this worker sees it.
@@ -46,7 +47,8 @@ struct WorkerSetup {
     const config::ListenGroup* group;
   };
   std::vector<Socket> sockets;
-  unsigned index = 0;  // 0-based worker number (connection ids are spread by it)
+  const TlsServers* tls = nullptr;  // the configuration's TLS contexts (never null)
+  unsigned index = 0;               // 0-based worker number (connection ids are spread by it)
   unsigned count = 1;
 };
 
@@ -61,6 +63,7 @@ class Worker {
   [[nodiscard]] UpstreamSet& upstreams() noexcept { return upstreams_; }
   [[nodiscard]] AccessLog& access_log() noexcept { return access_log_; }
   [[nodiscard]] bool stopping() const noexcept { return stopping_; }
+  [[nodiscard]] const TlsServers& tls_servers() const noexcept { return *tls_; }
 
   // Scratch space lent to the connection being served (see Connection::drive).
   [[nodiscard]] core::Buffer& scratch_in() noexcept { return scratch_in_; }
@@ -82,6 +85,7 @@ class Worker {
   void maybe_exit();
 
   const config::WebConfig* config_;
+  const TlsServers* tls_;
   std::unique_ptr<core::EventLoop> loop_;
   std::unique_ptr<core::SignalSet> signals_;
   std::vector<std::unique_ptr<Listener>> listeners_;

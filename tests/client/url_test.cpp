@@ -72,7 +72,7 @@ TEST(ParseUrl, Errors) {
     auto u = parse_url(s);
     return u ? std::string("ok") : u.error().kind == UrlError::kUnsupported ? "1" : "3";
   };
-  EXPECT_EQ(kind("https://example.com/"), "1");
+  EXPECT_EQ(kind("https://example.com/"), "ok");
   EXPECT_EQ(kind("ftp://example.com/"), "1");
   EXPECT_EQ(kind("gopher://example.com/"), "1");
   EXPECT_EQ(kind("http://"), "3");
@@ -83,8 +83,9 @@ TEST(ParseUrl, Errors) {
   EXPECT_EQ(kind("http://ex<ample.com/"), "3");
   EXPECT_EQ(kind("http://:80/"), "3");
   auto https = parse_url("https://example.com/");
-  ASSERT_FALSE(https);
-  EXPECT_NE(https.error().message.find("https is not supported yet"), std::string::npos);
+  ASSERT_TRUE(https);
+  EXPECT_EQ(https->port, 443);
+  EXPECT_EQ(https->to_string(), "https://example.com/");
 }
 
 TEST(ParseUrl, PathIsNormalizedAndEscaped) {

@@ -128,7 +128,7 @@ TEST(TlsStream, HandshakeThenDataBothWaysOverASocketpair) {
   EXPECT_FALSE(s->cipher().empty());
   EXPECT_EQ(s->server_name(), "a.test");
   EXPECT_EQ(c->verify_result(), X509_V_OK);
-  EXPECT_NE(c->peer_subject().find("CN = a.test"), std::string::npos) << c->peer_subject();
+  EXPECT_NE(c->peer_subject().find("CN=a.test"), std::string::npos) << c->peer_subject();
   EXPECT_NE(c->peer_issuer().find("webcycle test CA"), std::string::npos) << c->peer_issuer();
 
   ASSERT_TRUE(c->write("GET / HTTP/1.1\r\n\r\n").ok());
@@ -177,7 +177,7 @@ TEST(TlsStream, SniPicksTheNamedServersCertificate) {
   ASSERT_TRUE(rs.ok()) << s->error_text();
   ASSERT_TRUE(rc.ok()) << c->error_text();
   EXPECT_EQ(hooks.asked, "b.test");
-  EXPECT_NE(c->peer_subject().find("CN = b.test"), std::string::npos) << c->peer_subject();
+  EXPECT_NE(c->peer_subject().find("CN=b.test"), std::string::npos) << c->peer_subject();
 }
 
 TEST(TlsStream, AlpnFollowsTheListensOffer) {

@@ -212,6 +212,13 @@ Status index_locations(ServerConf* server) { return index_level(&server->loc); }
 Status build_listen_groups(WebConfig* config) {
   auto& groups = config->listen_groups;
   groups.clear();
+  for (const auto& server : config->http.servers) {
+    const SslConf& ssl = server->ssl;
+    if (ssl.keys.size() < ssl.certificates.size()) {
+      return fail("no \"ssl_certificate_key\" is defined for certificate \"" +
+                  ssl.certificates[ssl.keys.size()] + "\" " +
+                  conf_where(server->file, server->line));
+    }
   // Which group got its `default_server` from a flag (the first server is only the fallback).
   std::vector<bool> explicit_default;
   for (const auto& server : config->http.servers) {
@@ -234,6 +241,7 @@ Status build_listen_groups(WebConfig* config) {
         it->listen = l;
         it->listen.default_server = keep_default;
       }
+      it->listen.ssl = it->listen.ssl || l.ssl;  // nginx ORs it over the address's listens
       size_t gi = static_cast<size_t>(it - groups.begin());
       if (l.default_server) {
         if (explicit_default[gi])
@@ -246,6 +254,12 @@ Status build_listen_groups(WebConfig* config) {
     }
   }
   for (ListenGroup& g : groups) {
+    // A TLS address needs a certificate in its default server (the one a client without SNI, or
+    // with a name no server has, is given), as ngx_http_ssl_init checks.
+    if (g.listen.ssl && g.default_server->ssl.certificates.empty()) {
+      return fail("no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive " +
+                  conf_where(g.default_server->file, g.default_server->line));
+    }
     // A specific address on a port that also has a wildcard listen is served through the
     // wildcard socket unless it asked for its own (`bind` or an option implying it), as nginx.
     g.bind = true;

@@ -44,6 +44,11 @@ constexpr Named kNamed[] = {
     {"server_port", Var::server_port},
     {"server_protocol", Var::server_protocol},
     {"scheme", Var::scheme},
+    {"https", Var::https},
+    {"ssl_protocol", Var::ssl_protocol},
+    {"ssl_cipher", Var::ssl_cipher},
+    {"ssl_server_name", Var::ssl_server_name},
+    {"ssl_session_reused", Var::ssl_session_reused},
     {"connection", Var::connection},
     {"connection_requests", Var::connection_requests},
     {"document_root", Var::document_root},
@@ -451,6 +456,22 @@ void Template::append(const RequestVars& v, std::string& out, Escape escape,
         break;
       case Var::scheme:
         put(out, v.scheme, escape);
+        break;
+      case Var::https:
+        // "" on a cleartext connection (never "-" in a log), as nginx's $https.
+        put(out, v.https.data() != nullptr ? v.https : std::string_view("", 0), escape);
+        break;
+      case Var::ssl_protocol:
+        put(out, v.ssl_protocol, escape);
+        break;
+      case Var::ssl_cipher:
+        put(out, v.ssl_cipher, escape);
+        break;
+      case Var::ssl_server_name:
+        put(out, v.ssl_server_name, escape);
+        break;
+      case Var::ssl_session_reused:
+        put(out, v.ssl_session_reused, escape);
         break;
       case Var::connection:
         put_u64(out, v.connection);

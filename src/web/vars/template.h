@@ -8,7 +8,8 @@
 // `unknown "x" variable`. Known: remote_addr remote_port remote_user time_local time_iso8601 msec
 // request status body_bytes_sent bytes_sent request_time request_length host hostname request_id
 // request_method request_uri uri document_uri args query_string is_args server_name server_addr
-// server_port server_protocol scheme connection connection_requests document_root
+// server_port server_protocol scheme https ssl_protocol ssl_cipher ssl_server_name
+// ssl_session_reused connection connection_requests document_root
 // request_filename content_type content_length pid nginx_version, the proxy ones proxy_host
 // proxy_port proxy_add_x_forwarded_for upstream_addr upstream_status upstream_response_time
 // upstream_connect_time upstream_header_time, and the prefixes http_, sent_http_, cookie_, arg_.
@@ -70,6 +71,11 @@ class Template {
     server_port,
     server_protocol,
     scheme,
+    https,
+    ssl_protocol,
+    ssl_cipher,
+    ssl_server_name,
+    ssl_session_reused,
     connection,
     connection_requests,
     document_root,

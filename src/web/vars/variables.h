@@ -42,7 +42,13 @@ struct RequestVars {
                                      // lowercases it, drops ":port" and a trailing dot, and
                                      // falls back to server_name
   std::string_view server_protocol;  // $server_protocol "HTTP/1.1"
-  std::string_view scheme;           // $scheme "http"
+  std::string_view scheme;           // $scheme "http" / "https"
+  // TLS (`listen ... ssl`); nullptr data on a cleartext connection ($https is "" there).
+  std::string_view https;               // $https "on"
+  std::string_view ssl_protocol;        // $ssl_protocol "TLSv1.3"
+  std::string_view ssl_cipher;          // $ssl_cipher "TLS_AES_256_GCM_SHA384"
+  std::string_view ssl_server_name;     // $ssl_server_name: the SNI name
+  std::string_view ssl_session_reused;  // $ssl_session_reused "r" or "."
   std::string_view remote_user;      // $remote_user: nullptr data when no auth
   std::string_view request_id;       // $request_id: 32 hex chars (see request_id.h)
   uint64_t request_length = 0;       // $request_length: request line + headers + body bytes
