@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "core/error_log.h"
+#include "core/notify.h"
 #include "core/process.h"
 #include "core/socket.h"
 #include "web/config/server_names.h"
@@ -255,6 +256,7 @@ int Master::run() {
       core::error_log().log(core::LogLevel::alert, 0, s.error().message);
     }
   }
+  core::notify_ready("serving");
   loop_->run();
 
   ::unlink(pid_path_.c_str());
@@ -272,7 +274,11 @@ void Master::on_signal(int signo) {
       reap();
       break;
     case SIGHUP:
-      if (!stopping_) reload();
+      if (!stopping_) {
+        core::notify_reloading();
+        reload();
+        core::notify_ready("serving");  // the new configuration, or the old one kept
+      }
       break;
     case SIGUSR1:
       core::error_log().log(core::LogLevel::notice, 0, "reopening logs");
@@ -399,6 +405,7 @@ void Master::begin_stop(int signo) {
   if (stopping_ && (graceful || stop_signal_ != SIGQUIT)) return;
   stopping_ = true;
   stop_signal_ = signo;
+  core::notify_stopping();
   core::error_log().log(core::LogLevel::notice, 0,
                         graceful ? "gracefully shutting down" : "exiting");
   signal_workers(graceful ? SIGQUIT : SIGTERM, false);
