@@ -13,6 +13,9 @@ build_pkgs=(build-essential cmake pkg-config libpcre2-dev libgtest-dev libgmock-
 test_pkgs=(curl python3 nginx-light gunicorn python3-flask python3-django clang libclang-rt-14-dev llvm bind9-dnsutils nsd dnsmasq-base chromium)
 # test: slowhttptest attacks the servers (test_slow_clients.py), wrk drives the soak (test_soak.py).
 test_pkgs+=(slowhttptest wrk)
+# test: python3-yaml reads deploy/kubernetes, systemd's systemd-analyze verifies deploy/systemd
+# (test_deploy.py); iproute2's `ip netns` builds the hosts of test_multihost.py.
+test_pkgs+=(python3-yaml systemd iproute2)
 bench_pkgs=(nginx-light h2o lighttpd wrk nghttp2-client gunicorn python3-flask uwsgi-core uwsgi-plugin-python3 util-linux procps dnsperf nsd dnsmasq-base)
 fuzz_pkgs=(clang-16 libclang-rt-16-dev llvm)  # llvm: llvm-symbolizer, for readable crash stacks
 tidy_pkgs=(clang-tidy-16)  # clang-tidy 14 cannot parse <expected> (see .clang-tidy)
