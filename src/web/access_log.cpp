@@ -33,7 +33,8 @@ Status AccessLog::init(const config::WebConfig& config, Router& router) {
     for (const config::AccessLogConf& al : loc->access_logs) {
       auto it = formats_.find(al.format);
       if (it == formats_.end()) {
-        auto compiled = vars::LogFormat::compile(al.format->format, escape_of(al.format->escape));
+        auto compiled = vars::LogFormat::compile(al.format->format, escape_of(al.format->escape),
+                                                 &config.variables);
         if (!compiled) {
           return fail(compiled.error().message + " in log_format \"" + al.format->name + "\"");
         }

@@ -137,6 +137,8 @@ Status Router::init(const config::WebConfig& config, core::EventLoop& loop) {
   config_ = &config;
   loop_ = &loop;
   pid_text_ = std::to_string(::getpid());
+  has_user_vars_ = !config.variables.empty();
+  user_vars_.reset(&config.variables);
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) == 0) hostname_ = host;
 
@@ -156,20 +158,21 @@ Status Router::init(const config::WebConfig& config, core::EventLoop& loop) {
     for (const auto& child : loc->nested) stack.push_back(child.get());
     LocationScripts scripts;
     for (const std::string& arg : loc->try_files) {
-      auto t = vars::Template::compile(arg);
+      auto t = vars::Template::compile(arg, &config.variables);
       if (!t) return fail(t.error().message + " in " + loc->file + ":" + std::to_string(loc->line));
       scripts.try_files.push_back(std::move(*t));
     }
     if (loc->ret.code != 0 && !loc->ret.text.empty()) {
-      auto t = vars::Template::compile(loc->ret.text);
+      auto t = vars::Template::compile(loc->ret.text, &config.variables);
       if (!t) return fail(t.error().message + " in " + loc->file + ":" + std::to_string(loc->line));
       scripts.return_text = std::move(*t);
     }
     const bool regex_alias =
-        loc->root_is_alias && (loc->kind == LocationConf::Kind::kRegex ||
-                               loc->kind == LocationConf::Kind::kRegexCaseless);
+        (loc->root_is_alias && (loc->kind == LocationConf::Kind::kRegex ||
+                                loc->kind == LocationConf::Kind::kRegexCaseless)) ||
+        (!loc->root_is_alias && loc->root.find('$') != std::string::npos);
     if (regex_alias) {
-      auto t = vars::Template::compile(loc->root);
+      auto t = vars::Template::compile(loc->root, &config.variables);
       if (!t) return fail(t.error().message + " in " + loc->file + ":" + std::to_string(loc->line));
       scripts.alias = std::move(*t);
     }
@@ -182,7 +185,7 @@ Status Router::init(const config::WebConfig& config, core::EventLoop& loop) {
     if (loc->proxy.pass) {
       // proxy_set_header values, compiled once per location that proxies.
       for (const config::ProxyHeaderConf& h : loc->proxy.set_headers) {
-        auto t = vars::Template::compile(h.value);
+        auto t = vars::Template::compile(h.value, &config.variables);
         if (!t)
           return fail(t.error().message + " in " + loc->file + ":" + std::to_string(loc->line));
         if (t->uses(vars::Template::Var::request_id)) need_request_id_ = true;
@@ -190,21 +193,27 @@ Status Router::init(const config::WebConfig& config, core::EventLoop& loop) {
       }
     }
     for (const config::RewriteStep& step : loc->script) {
-      const std::string& source =
-          step.kind == config::RewriteStep::Kind::kRewrite ? step.replacement : step.ret.text;
-      auto t = vars::Template::compile(source);
-      if (!t) return fail(t.error().message + " in " + loc->file + ":" + std::to_string(loc->line));
-      if (t->uses(vars::Template::Var::request_id)) need_request_id_ = true;
-      scripts.script.push_back(std::move(*t));
+      using Kind = config::RewriteStep::Kind;
+      const std::string& source = step.kind == Kind::kRewrite || step.kind == Kind::kSet
+                                      ? step.replacement
+                                  : step.kind == Kind::kIf ? step.cond.subject
+                                                           : step.ret.text;
+      for (const std::string* src : {&source, &step.cond.operand}) {
+        auto t = vars::Template::compile(*src, &config.variables);
+        if (!t)
+          return fail(t.error().message + " in " + loc->file + ":" + std::to_string(loc->line));
+        if (t->uses(vars::Template::Var::request_id)) need_request_id_ = true;
+        (src == &source ? scripts.script : scripts.operand).push_back(std::move(*t));
+      }
     }
     for (const config::ErrorPageConf& p : loc->error_pages) {
-      auto t = vars::Template::compile(p.uri);
+      auto t = vars::Template::compile(p.uri, &config.variables);
       if (!t) return fail(t.error().message + " in " + loc->file + ":" + std::to_string(loc->line));
       if (t->uses(vars::Template::Var::request_id)) need_request_id_ = true;
       scripts.error_pages.push_back(std::move(*t));
     }
     for (const config::AddHeaderConf& h : loc->add_headers) {
-      auto t = vars::Template::compile(h.value);
+      auto t = vars::Template::compile(h.value, &config.variables);
       if (!t) return fail(t.error().message + " in " + loc->file + ":" + std::to_string(loc->line));
       if (t->uses(vars::Template::Var::request_id)) need_request_id_ = true;
       scripts.add_headers.push_back(std::move(*t));
@@ -214,6 +223,36 @@ Status Router::init(const config::WebConfig& config, core::EventLoop& loop) {
       scripts_.emplace(loc, std::move(scripts));
     }
     // `error_log` at http, server or location level: that location's request messages go there.
+    // open_file_cache at this level or above: its own cache, shared by the locations that end
+    // up with the same settings (the others use cache_, webcycle's default one).
+    if (loc->open_file_cache.set) {
+      const config::OpenFileCacheConf& c = loc->open_file_cache;
+      static_files::FileCacheOptions o;
+      if (c.max == 0) {  // open_file_cache off: every lookup checks the file, no error kept
+        o.valid_ms = 0;
+        o.cache_errors = false;
+      } else {
+        o.max_entries = static_cast<size_t>(c.max);
+        o.inactive_ms = c.inactive_ms;
+        o.valid_ms = c.valid_ms;
+        o.min_uses = static_cast<uint32_t>(std::max(c.min_uses, 1));
+        o.cache_errors = c.errors;
+      }
+      static_files::FileCache* found = nullptr;
+      for (const auto& fc : caches_) {
+        const static_files::FileCacheOptions& x = fc->options();
+        if (x.max_entries == o.max_entries && x.inactive_ms == o.inactive_ms &&
+            x.valid_ms == o.valid_ms && x.min_uses == o.min_uses &&
+            x.cache_errors == o.cache_errors) {
+          found = fc.get();
+        }
+      }
+      if (found == nullptr) {
+        caches_.push_back(std::make_unique<static_files::FileCache>(o));
+        found = caches_.back().get();
+      }
+      location_caches_.emplace(loc, found);
+    }
     if (!loc->error_logs.empty()) {
       const config::ErrorLogConf& e = loc->error_logs.front();
       auto it = error_logs_.find(e.path);
@@ -254,7 +293,25 @@ void Router::respond(Exchange& ex, Output& out) {
   const RequestHead& h = ex.head;
   ex.request_line = request_line_of(h);
   if (need_request_id_) ex.request_id = request_ids_.next(request_id_);
-  ex.server = &config::select_server(*ex.conn.group, h.host);
+  if (has_user_vars_) user_vars_.reset(&config_->variables);
+  if (config_->server_name_captures || has_user_vars_) {
+    // A regex server_name's captures are the request's $1.. and named variables (nginx).
+    config::Captures caps;
+    ex.server = &config::select_server(*ex.conn.group, h.host, &caps);
+    if (caps.count > 0) {
+      for (const config::ServerName& sn : ex.server->names) {
+        if (sn.regex.get() != caps.regex) continue;
+        // nginx matched the lowercased host: the captures are lowercase too.
+        capture_tmp_.assign(caps.subject);
+        for (char& c : capture_tmp_) c = (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
+        caps.subject = capture_tmp_;
+        keep_captures(ex, caps, sn.named_captures);
+        break;
+      }
+    }
+  } else {
+    ex.server = &config::select_server(*ex.conn.group, h.host);
+  }
   ex.location = &ex.server->loc;
   ex.header_only = h.method == http::Method::kHead;
   // $args exists only when the target has a '?'.
@@ -375,12 +432,15 @@ void Router::run(Exchange& ex, Output& out) {
     } else {
       // An internal redirect to a URI runs the server's rewrites again, as nginx's does.
       if (ex.redirects > 0 && !server_script(ex, out)) return;
-      ex.location = &config::find_location(*ex.server, ex.uri, &ex.captures);
+      config::Captures caps;
+      ex.location = &config::find_location(*ex.server, ex.uri, &caps);
+      if (caps.count > 0) keep_captures(ex, caps, ex.location->named_captures);
       if (auto_redirect(ex, out)) return;
     }
     ex.script_ran = false;
     ex.limited = false;
     if (ex.location->limit_except != nullptr) {
+    ex.if_matched = false;
       const std::string_view method = ex.method_get ? std::string_view("GET") : ex.head.method_name;
       const auto& listed = ex.location->limit_except_methods;
       ex.limited = std::find(listed.begin(), listed.end(), method) == listed.end();
@@ -459,13 +519,24 @@ Router::Next Router::serve_location(Exchange& ex, Output& out) {
     if (need_request_id_ && ex.request_id.empty()) ex.request_id = request_ids_.next(request_id_);
     return Next::kDone;
   }
-  if (!loc.try_files.empty()) return try_files(ex, out, it->second);
+  // A location's `if` that matched switches nginx to the if's configuration, which has no
+  // try_files (nginx does not inherit it there: "if is evil").
+  if (!loc.try_files.empty() && !ex.if_matched) return try_files(ex, out, it->second);
   return serve_static(ex, out);
 }
 
 std::string_view Router::map_path(Exchange& ex, std::string_view uri) {
   const LocationConf& loc = *ex.location;
-  if (!loc.root_is_alias) {
+  if (!loc.root_is_alias && loc.root.find('$') != std::string::npos) {
+    // A root with variables ($1 of a regex server_name, a map's value...): evaluated first.
+    std::string_view groups[config::Captures::kMaxGroups];
+    scratch_.clear();
+    vars::RequestVars v;
+    fill_vars(ex, v);
+    scripts_.find(&loc)->second.alias.append(v, scratch_, vars::Escape::none,
+                                             capture_views(ex, groups));
+    static_files::map_root(scratch_, uri, ex.filename, 16);
+  } else if (!loc.root_is_alias) {
     static_files::map_root(loc.root, uri, ex.filename, 16);
   } else if (loc.kind == LocationConf::Kind::kRegex ||
              loc.kind == LocationConf::Kind::kRegexCaseless) {
@@ -529,7 +600,7 @@ Router::Next Router::serve_static(Exchange& ex, Output& out) {
     if (gz) {
       gz_path_.assign(path);
       gz_path_ += ".gz";
-      auto gz_file = cache_.lookup(gz_path_, static_cast<int64_t>(loop_->now_ms()));
+      auto gz_file = cache_for(ex).lookup(gz_path_, static_cast<int64_t>(loop_->now_ms()));
       if (gz_file && (*gz_file)->is_regular) {
         ex.gzip_encoded = true;
         send_file(ex, out, std::move(*gz_file));
@@ -537,7 +608,7 @@ Router::Next Router::serve_static(Exchange& ex, Output& out) {
       }
     }
   }
-  auto file = cache_.lookup(path, static_cast<int64_t>(loop_->now_ms()));
+  auto file = cache_for(ex).lookup(path, static_cast<int64_t>(loop_->now_ms()));
   if (!file) {
     const auto es = static_files::status_for_errno(file.error().code);
     if (es.status != 404 || ex.location->log_not_found) {
@@ -581,7 +652,7 @@ Router::Next Router::serve_index(Exchange& ex, Output& out) {
     }
     map_path(ex, ex.uri);
     ex.filename += name;
-    auto file = cache_.lookup(ex.filename, now);
+    auto file = cache_for(ex).lookup(ex.filename, now);
     if (file) {
       ex.uri += name;  // internal redirect to the index file, args unchanged
       return Next::kRedirect;
@@ -601,7 +672,7 @@ Router::Next Router::serve_index(Exchange& ex, Output& out) {
     first_missing = ex.filename + loc.index.front();
   }
   const std::string dir(map_path(ex, ex.uri));
-  auto d = cache_.lookup(dir, now);
+  auto d = cache_for(ex).lookup(dir, now);
   if (!d || !(*d)->is_dir) {
     if (loc.log_not_found) {
       Error e{ENOENT, "\"" + (first_missing.empty() ? dir : first_missing) +
@@ -729,7 +800,7 @@ Router::Next Router::try_files(Exchange& ex, Output& out, const LocationScripts&
     const bool want_dir = scripts.try_files[i].source().ends_with('/');
     if (want_dir && candidate.size() > 1) candidate.pop_back();
     const std::string_view path = map_path(ex, candidate);
-    auto file = cache_.lookup(path, now);
+    auto file = cache_for(ex).lookup(path, now);
     if (!file) continue;
     if (want_dir ? !(*file)->is_dir : (*file)->is_dir) continue;
     ex.uri = candidate;  // nginx serves it in this location, with $uri changed
@@ -983,8 +1054,27 @@ Router::ScriptEnd Router::run_script(Exchange& ex, Output& out, const LocationCo
     config::Captures caps;
     if (!step.regex->match(ex.uri, &caps)) continue;
     std::string_view groups[config::Captures::kMaxGroups];
+    if (step.kind == Step::Kind::kIf) {
+      if (test_condition(ex, step.cond, templates[i], it->second.operand[i])) {
+        if (step.in_location) ex.if_matched = true;
+      } else {
+        i = step.end - 1;  // past the block
+      }
+      continue;
+    }
+    if (step.kind == Step::Kind::kSet) {
+      if (templates[i].uses(vars::Template::Var::request_filename)) map_path(ex, ex.uri);
+      vars::RequestVars v;
+      fill_vars(ex, v);
+      std::string_view groups[config::Captures::kMaxGroups];
+      std::string value;
+      templates[i].append(v, value, vars::Escape::none, capture_views(ex, groups));
+      user_vars_.set(step.var, value);
+      continue;
+    }
     std::span<const std::string_view> views = capture_views(caps, groups);
     // A redirect's captures are escaped (they come from the decoded $uri); an internal
+    keep_captures(ex, caps, step.cond.named);
     // rewrite's are not, as nginx's.
     std::string escaped[config::Captures::kMaxGroups];
     if (step.redirect) {
@@ -1098,6 +1188,76 @@ void Router::send_text(Exchange& ex, Output& out, int status, std::string_view c
 std::span<const std::string_view> Router::capture_views(const config::Captures& captures,
                                                         std::string_view (&groups)[32]) {
   static_assert(config::Captures::kMaxGroups == 32);
+void Router::keep_captures(Exchange& ex, const config::Captures& caps,
+                           const config::NamedCaptures& named) {
+  for (const auto& [var, group] : named) user_vars_.set(var, caps.group(group));
+  if (caps.regex == nullptr || caps.regex->capture_count() == 0) return;
+  // The subject may be capture_subject_ itself (an if testing $1): copy through the spare.
+  capture_tmp_.assign(caps.subject);
+  capture_subject_.swap(capture_tmp_);
+  ex.captures = caps;
+  ex.captures.subject = capture_subject_;
+}
+
+// ngx_http_script_if_code and the codes before it: a variable's test, = / !=, a regex, a file.
+bool Router::test_condition(Exchange& ex, const config::IfCondition& cond,
+                            const vars::Template& subject, const vars::Template& operand) {
+  using Op = config::IfCondition::Op;
+  using Var = vars::Template::Var;
+  // $request_filename is made on demand in nginx: map the URI now if the condition needs it.
+  if (subject.uses(Var::request_filename) || operand.uses(Var::request_filename)) {
+    map_path(ex, ex.uri);
+  }
+  vars::RequestVars v;
+  fill_vars(ex, v);
+  std::string_view groups[config::Captures::kMaxGroups];
+  std::string value;
+  subject.append(v, value, vars::Escape::none, capture_views(ex, groups));
+  switch (cond.op) {
+    case Op::kTrue:
+      return !value.empty() && value != "0";
+    case Op::kEqual:
+    case Op::kNotEqual: {
+      std::string other;
+      operand.append(v, other, vars::Escape::none, capture_views(ex, groups));
+      return (value == other) == (cond.op == Op::kEqual);
+    }
+    case Op::kMatch:
+    case Op::kNotMatch: {
+      config::Captures caps;
+      const bool matched = cond.regex->match(value, &caps);
+      if (matched) keep_captures(ex, caps, cond.named);
+      return matched == (cond.op == Op::kMatch);
+    }
+    case Op::kFile:
+      break;
+  }
+  using File = config::IfCondition::File;
+  struct stat st {};
+  bool yes = false;
+  if (value.find('\0') == std::string::npos && ::stat(value.c_str(), &st) == 0) {
+    switch (cond.file) {
+      case File::kPlain:
+        yes = S_ISREG(st.st_mode);
+        break;
+      case File::kDir:
+        yes = S_ISDIR(st.st_mode);
+        break;
+      case File::kExists:
+        yes = true;
+        break;
+      case File::kExec:
+        yes = (st.st_mode & S_IXUSR) != 0;
+        break;
+    }
+  } else if (errno != ENOENT && errno != ENOTDIR && errno != ENAMETOOLONG) {
+    log_request(ex, core::LogLevel::crit,
+                "stat() \"" + value + "\" failed (" + std::to_string(errno) + ": " +
+                    std::strerror(errno) + ")");
+  }
+  return yes != cond.negate_file;
+}
+
   const int n = std::min(captures.count, config::Captures::kMaxGroups);
   for (int i = 0; i < n; ++i) groups[i] = captures.group(i);
   return {groups, static_cast<size_t>(n)};
@@ -1467,6 +1627,7 @@ void Router::fill_vars(const Exchange& ex, vars::RequestVars& v) {
     v.scheme = "https";
     v.https = "on";
     v.ssl_protocol = t.protocol();
+  v.user = has_user_vars_ ? &user_vars_ : nullptr;
     v.ssl_cipher = t.cipher();
     if (!t.server_name().empty()) v.ssl_server_name = t.server_name();
     v.ssl_session_reused = t.session_reused() ? "r" : ".";

@@ -99,11 +99,13 @@ class Router {
   struct LocationScripts {
     std::vector<vars::Template> try_files;
     vars::Template return_text;
-    vars::Template alias;                       // `alias` of a regex location, with captures
+    vars::Template alias;  // `alias` of a regex location, or a `root` with variables
     std::vector<vars::Template> proxy_headers;  // proxy_set_header values, in ProxyConf's order
     std::vector<vars::Template> add_headers;    // add_header values, in LocationValues' order
     std::vector<vars::Template> error_pages;    // error_page URIs, in LocationValues' order
-    std::vector<vars::Template> script;  // per LocationConf::script step: replacement or text
+    std::vector<vars::Template> script;         // per LocationConf::script step: replacement, text,
+                                                // set value, or an if's subject
+    std::vector<vars::Template> operand;        // per step: an if's `= TEXT` (empty for the others)
   };
   // What running a level's rewrite script left to do.
   enum class ScriptEnd : uint8_t {
@@ -152,6 +154,14 @@ class Router {
   // a proxied request's 502/504).
   void follow_error_page(Exchange& ex, Output& out);
   // The regex captures of ex's location match, as templates take them.
+  // A regex match becomes the request's captures ($1.., as nginx's r->captures: only a regex
+  // with groups replaces them; the subject is copied, so a later $uri change keeps them) and
+  // sets its named groups' variables.
+  void keep_captures(Exchange& ex, const config::Captures& caps,
+                     const config::NamedCaptures& named);
+  // The condition of an if step for ex (a regex match keeps its captures).
+  bool test_condition(Exchange& ex, const config::IfCondition& cond, const vars::Template& subject,
+                      const vars::Template& operand);
   static std::span<const std::string_view> capture_views(const config::Captures& captures,
                                                          std::string_view (&groups)[32]);
   static std::span<const std::string_view> capture_views(const Exchange& ex,
@@ -168,6 +178,14 @@ class Router {
   static_files::FileCache cache_;
   std::unordered_map<const config::LocationConf*, LocationScripts> scripts_;
   std::unordered_map<std::string, std::unique_ptr<core::ErrorLog>> error_logs_;
+  // open_file_cache: the caches of the locations that set it (cache_ serves the others).
+  std::vector<std::unique_ptr<static_files::FileCache>> caches_;
+  std::unordered_map<const config::LocationConf*, static_files::FileCache*> location_caches_;
+  static_files::FileCache& cache_for(const Exchange& ex) {
+    if (location_caches_.empty()) return cache_;
+    const auto it = location_caches_.find(ex.location);
+    return it == location_caches_.end() ? cache_ : *it->second;
+  }
   std::unordered_map<const config::LocationConf*, core::ErrorLog*> location_logs_;
   std::vector<static_files::ByteRange> ranges_;
   static_files::MultipartBody multipart_;
@@ -194,5 +212,10 @@ class Router {
   std::string pid_text_;
   std::string hostname_;
 };
+  // The configuration's own variables (set, map, named captures): one request's values.
+  vars::UserVars user_vars_;
+  bool has_user_vars_ = false;
+  std::string capture_subject_;  // what ex.captures point into
+  std::string capture_tmp_;
 
 }  // namespace wc::web

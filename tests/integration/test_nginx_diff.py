@@ -149,6 +149,21 @@ SPECS.update({
                           "/case/z": None, "/set/?x=7": None, "/set/": None}, [],
                  hosts=["localhost", "example.test", "a.example.test", "EXAMPLE.TEST",
                         "other.example"], count=200),
+    "scripting": Spec("scripting", {
+        "/info": None, "/info?v=3": None, "/blog/12/x": None, "/blog/x": None,
+        "/DOCS/a": None, "/docs/a": None, "/default": None, "/cond/?a=1": None,
+        "/cond/?a=0&b=yes&c=no": None, "/cond/x": None, "/cond/y?c=no": None,
+        "/caps/abc/12": None, "/caps/ABC": None, "/caps/abc": None,
+        "/files/index.html": "html/index.html", "/files/dir/": None, "/files/dir": None,
+        "/rw/page.html?go=1": "html/dir/page.html", "/rw/x?redirect=1": None,
+        "/rw/x?stop=1": None, "/rw/x": None, "/tf/x": None, "/tf/x?evil=1": None,
+        "/tf/index.html?evil=1": None, "/order/": None, "/late": None, "/never": None,
+        "/?deny=1": None, "/index.html": "html/index.html"},
+        ["/files/nope", "/caps/", "/blog/"],
+        hosts=["localhost", "example.test", "EXAMPLE.TEST", "a.example.test", "dot.test",
+               "x.dot.test", "www.tail.com", "abc-12.num.test", "other.example"],
+        count=250, headers=["X-Block: 1", "X-Block: 0", "User-Agent: curl/8.0",
+                            "User-Agent: Wget/1.21"]),
     "limit_except": Spec("limit_except", dict(_under("/ro/"), **{"/post/": None,
                                                                  "/ok/": None}),
                          ["/ro/nope"], count=250),
@@ -206,8 +221,7 @@ KNOWN = [
 
 # Whole configs that fail for a webcycle bug (marked unittest.expectedFailure under webcycle).
 KNOWN_CONFIGS = {
-    "vhosts_captures": "captures of a regex server_name ($sub, $1) are not variables yet: -t "
-                       "refuses the config ('unknown \"sub\" variable'), nginx serves it",
+    # (none: vhosts_captures passes since regex server_name captures are variables)
 }
 
 

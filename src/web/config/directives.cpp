@@ -27,6 +27,8 @@
 
 #include "core/ascii.h"
 #include "core/socket.h"
+#include "web/config/if_condition.h"
+#include "web/config/map.h"
 #include "web/config/values.h"
 #include "web/vars/template.h"
 
@@ -45,6 +47,7 @@ enum Ctx : unsigned {
   kUpstream = 32,
   kLimitExcept = 64,  // inside `limit_except METHOD... { }`
 };
+  kIf = 128,          // inside `if (...) { }` of a server or location
 
 enum class Arity { kNoArgs, kTake1, kTake2, kTake12, kTake23, k1More, k2More, kAny };
 
@@ -55,6 +58,7 @@ struct Level {
   ServerConf* server = nullptr;      // null above server level
   UpstreamConf* upstream = nullptr;  // inside `upstream { }` only
   std::vector<std::string> seen;     // directives already used at this level
+  bool in_if = false;  // an if's block: statements go into the enclosing level's script
 
   bool has_seen(std::string_view name) const {
     return std::find(seen.begin(), seen.end(), name) != seen.end();
@@ -140,6 +144,15 @@ class Builder {
 
   WebConfig& cfg() { return *cfg_; }
   void warn(const ConfNode& n, std::string message) {
+  // A value's variables, referenced in the registry (checked once the whole file is read, as
+  // nginx does, so a `set` or `map` may come after a use); other template errors fail here.
+  Status use_variables(const ConfNode& n, std::string_view source) {
+    auto t = vars::Template::compile_collecting(source, cfg_->variables, conf_where(n.file, n.line));
+    if (!t) return fail(t.error().message + " " + conf_where(n.file, n.line));
+    return {};
+  }
+  // After http: every referenced variable declared, the maps compiled.
+  Status finish_variables();
     cfg_->warnings.push_back(message + " " + where(n));
   }
 
@@ -569,6 +582,7 @@ Status d_open_file_cache(Builder&, Level& lv, const ConfNode& n) {
   if (!lv.first(n.name)) return duplicate(n);
   OpenFileCacheConf& c = lv.loc->open_file_cache;
   c.max = 0;
+  c.set = true;
   c.inactive_ms = 60000;
   for (const std::string& a : n.args) {
     if (a == "off") {
@@ -610,6 +624,9 @@ Status d_root(Builder& b, Level& lv, const ConfNode& n) {
   // nginx drops a trailing slash from root (not alias, where it is part of the mapping).
   if (!alias && path.size() > 1 && path.back() == '/') path.pop_back();
   lv.loc->root = b.full_path(path);
+  if (path.find('$') != std::string::npos) {
+    if (auto st = b.use_variables(n, path); !st) return st;
+  }
   lv.loc->root_is_alias = alias;
   return {};
 }
@@ -623,7 +640,7 @@ Status d_index(Builder&, Level& lv, const ConfNode& n) {
   return {};
 }
 
-Status d_try_files(Builder&, Level& lv, const ConfNode& n) {
+Status d_try_files(Builder& b, Level& lv, const ConfNode& n) {
   if (!lv.first(n.name)) return duplicate(n);
   const std::string& last = n.args.back();
   if (last[0] == '=') {
@@ -633,13 +650,13 @@ Status d_try_files(Builder&, Level& lv, const ConfNode& n) {
   // nginx compiles the values here: an unknown variable fails the config at this line (and
   // never a worker at start).
   for (const std::string& a : n.args) {
-    if (auto t = vars::Template::compile(a); !t) return err(n, t.error().message);
+    if (auto st = b.use_variables(n, a); !st) return st;
   }
   lv.loc->try_files = n.args;
   return {};
 }
 
-Status d_return(Builder&, Level& lv, const ConfNode& n) {
+Status d_return(Builder& b, Level& lv, const ConfNode& n) {
   // Later `return`s at the same level can never run: the first one ends the request.
   bool first = lv.first(n.name);
   ReturnConf ret;
@@ -658,24 +675,27 @@ Status d_return(Builder&, Level& lv, const ConfNode& n) {
     ret.text = a;
   }
   if (!ret.text.empty()) {
-    if (auto t = vars::Template::compile(ret.text); !t) return err(n, t.error().message);
+    if (auto st = b.use_variables(n, ret.text); !st) return st;
   }
   RewriteStep step;
   step.kind = RewriteStep::Kind::kReturn;
   step.ret = ret;
   lv.loc->script.push_back(std::move(step));
-  if (first) lv.loc->ret = std::move(ret);
+  // A return inside an if is not the level's unconditional one: the script decides.
+  if (lv.in_if) lv.loc->has_rewrite = true;
+  if (first && !lv.in_if) lv.loc->ret = std::move(ret);
   return {};
 }
 
 // As ngx_http_rewrite reads it.
-Status d_rewrite(Builder&, Level& lv, const ConfNode& n) {
+Status d_rewrite(Builder& b, Level& lv, const ConfNode& n) {
   RewriteStep step;
   auto regex = Regex::compile(n.args[0], false);
   if (!regex) return err(n, regex.error().message);
   step.regex = std::move(*regex);
   step.replacement = n.args[1];
-  if (auto t = vars::Template::compile(step.replacement); !t) return err(n, t.error().message);
+  step.cond.named = declare_captures(*step.regex, b.cfg().variables);
+  if (auto st = b.use_variables(n, step.replacement); !st) return st;
   const std::string& r = step.replacement;
   step.redirect =
       starts_with(r, "http://") || starts_with(r, "https://") || starts_with(r, "$scheme");
@@ -709,6 +729,77 @@ Status d_break(Builder&, Level& lv, const ConfNode&) {
 }
 
 Status d_internal(Builder&, Level& lv, const ConfNode& n) {
+// The built-in variables `set` may not replace (nginx: all but the changeable ones; $args and
+// $limit_rate are changeable there, and not supported here yet).
+Status check_settable(const ConfNode& n, std::string_view name) {
+  const std::string dollar = "$" + std::string(name);
+  auto t = vars::Template::compile(dollar);
+  if (!t || t->uses(vars::Template::Var::http_header) || t->uses(vars::Template::Var::cookie) ||
+      t->uses(vars::Template::Var::arg) || t->uses(vars::Template::Var::sent_http_header) ||
+      t->uses(vars::Template::Var::capture)) {
+    return {};  // not a built-in name (a prefixed one is a new variable, as in nginx)
+  }
+  if (t->uses(vars::Template::Var::args)) {
+    return err(n, "\"set\" of the \"" + std::string(name) + "\" variable is not supported yet");
+  }
+  return err(n, "the duplicate \"" + std::string(name) + "\" variable");
+}
+
+// set $VAR VALUE, as ngx_http_rewrite_set: declares $VAR; the value is evaluated in the rewrite
+// phase, in order with the level's other statements.
+Status d_set(Builder& b, Level& lv, const ConfNode& n) {
+  const std::string& var = n.args[0];
+  if (var.empty() || var[0] != '$') return err(n, "invalid variable name \"" + var + "\"");
+  const std::string_view name = std::string_view(var).substr(1);
+  if (name.empty()) return err(n, "invalid variable name \"" + var + "\"");
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_';
+    if (!ok) return err(n, "invalid variable name \"" + var + "\"");
+  }
+  if (auto st = check_settable(n, name); !st) return st;
+  RewriteStep step;
+  step.kind = RewriteStep::Kind::kSet;
+  step.var = b.cfg().variables.declare(name);
+  step.replacement = n.args[1];
+  if (auto st = b.use_variables(n, step.replacement); !st) return st;
+  lv.loc->script.push_back(std::move(step));
+  lv.loc->has_rewrite = true;
+  return {};
+}
+
+// if (CONDITION) { ... }: the condition is a kIf step and the block's statements follow it in
+// the same script (ngx_http_rewrite_if compiles them into the enclosing level's code too).
+Status d_if(Builder& b, Level& lv, const ConfNode& n) {
+  auto cond = parse_if_condition(n, b.cfg().variables);
+  if (!cond) return std::unexpected(cond.error());
+  LocationConf* loc = lv.loc;
+  const size_t at = loc->script.size();
+  RewriteStep step;
+  step.kind = RewriteStep::Kind::kIf;
+  step.cond = std::move(*cond);
+  step.in_location = (lv.ctx & kLocation) != 0;
+  loc->script.push_back(std::move(step));
+  loc->has_rewrite = true;
+  Level child;
+  child.ctx = kIf;
+  child.loc = loc;
+  child.srv = lv.srv;
+  child.server = lv.server;
+  child.in_if = true;
+  if (auto st = b.apply_level(child, n.children); !st) return st;
+  loc->script[at].end = loc->script.size();
+  return {};
+}
+
+// map SOURCE $VAR { ... } (parse_map reads the block).
+Status d_map(Builder& b, Level&, const ConfNode& n) {
+  auto map = parse_map(n, b.cfg().variables);
+  if (!map) return std::unexpected(map.error());
+  b.cfg().http.maps.push_back(std::move(*map));
+  return {};
+}
+
   if (!lv.first(n.name)) return duplicate(n);
   lv.loc->internal = true;
   return {};
@@ -1025,6 +1116,8 @@ UpstreamServer server_at(const sockaddr* sa, socklen_t len) {
     s.addr_text = "[" + std::string(buf) + "]:" + std::to_string(ntohs(a->sin6_port));
   } else {
     const auto* a = reinterpret_cast<const sockaddr_in*>(sa);
+      sn.named_captures = declare_captures(*sn.regex, b.cfg().variables);
+      if (sn.regex->capture_count() > 0) b.cfg().server_name_captures = true;
     inet_ntop(AF_INET, &a->sin_addr, buf, sizeof buf);
     s.addr_text = std::string(buf) + ":" + std::to_string(ntohs(a->sin_port));
   }
@@ -1350,7 +1443,7 @@ Status d_proxy_pass(Builder& b, Level& lv, const ConfNode& n) {
 }
 
 // As ngx_http_core_error_page reads it.
-Status d_error_page(Builder&, Level& lv, const ConfNode& n) {
+Status d_error_page(Builder& b, Level& lv, const ConfNode& n) {
   LocationConf& loc = *lv.loc;
   if (lv.first(n.name)) loc.error_pages.clear();
   ErrorPageConf page;
@@ -1367,7 +1460,7 @@ Status d_error_page(Builder&, Level& lv, const ConfNode& n) {
     codes_end = n.args.size() - 2;
   }
   page.uri = n.args.back();
-  if (auto t = vars::Template::compile(page.uri); !t) return err(n, t.error().message);
+  if (auto st = b.use_variables(n, page.uri); !st) return st;
   for (size_t i = 0; i < codes_end; ++i) {
     auto code = parse_number(n.args[i]);
     if (!code || *code == 499) return err(n, "invalid value \"" + n.args[i] + "\"");
@@ -1465,7 +1558,7 @@ Status d_access(Builder& b, Level& lv, const ConfNode& n) {
   return {};
 }
 
-Status d_add_header(Builder&, Level& lv, const ConfNode& n) {
+Status d_add_header(Builder& b, Level& lv, const ConfNode& n) {
   LocationConf& loc = *lv.loc;
   if (lv.first(n.name)) loc.add_headers.clear();
   bool always = false;
@@ -1474,7 +1567,7 @@ Status d_add_header(Builder&, Level& lv, const ConfNode& n) {
     always = true;
   }
   // nginx compiles the value here: an unknown variable fails the config at this line.
-  if (auto t = vars::Template::compile(n.args[1]); !t) return err(n, t.error().message);
+  if (auto st = b.use_variables(n, n.args[1]); !st) return st;
   loc.add_headers.push_back({n.args[0], n.args[1], always});
   return {};
 }
@@ -1919,11 +2012,12 @@ constexpr Directive kDirectives[] = {
     {"server_name", kServer, Arity::k1More, false, d_server_name},
     {"location", kSL, Arity::kTake12, true, d_location},
     {"try_files", kSL, Arity::k2More, false, d_try_files},
-    {"return", kSL, Arity::kTake12, false, d_return},
+    {"return", kSL | kIf, Arity::kTake12, false, d_return},
     {"alias", kLocation, Arity::kTake1, false, d_root},
     {"internal", kLocation, Arity::kNoArgs, false, d_internal},
     // upstream
     {"upstream", kHttp, Arity::kTake1, true, d_upstream},
+    loc->named_captures = declare_captures(*loc->regex, b.cfg().variables);
     {"server", kUpstream, Arity::k1More, false, d_upstream_server},
     {"least_conn", kUpstream, Arity::kNoArgs, false, d_least_conn},
     {"resolver", kHSL | kUpstream, Arity::k1More, false, d_resolver},
@@ -1939,8 +2033,11 @@ constexpr Directive kDirectives[] = {
     {"expires", kHSL, Arity::kTake12, false, d_expires},
     {"allow", kHSLL, Arity::kTake1, false, d_access},
     {"deny", kHSLL, Arity::kTake1, false, d_access},
-    {"rewrite", kSL, Arity::kTake23, false, d_rewrite},
-    {"break", kSL, Arity::kNoArgs, false, d_break},
+    {"rewrite", kSL | kIf, Arity::kTake23, false, d_rewrite},
+    {"break", kSL | kIf, Arity::kNoArgs, false, d_break},
+    {"set", kSL | kIf, Arity::kTake2, false, d_set},
+    {"if", kSL, Arity::k1More, true, d_if},
+    {"map", kHttp, Arity::kTake2, true, d_map},
     {"error_page", kHSL, Arity::k2More, false, d_error_page},
     {"proxy_http_version", kHSL, Arity::kTake1, false, d_proxy_http_version},
     {"proxy_connect_timeout", kHSL, Arity::kTake1, false, d_proxy_connect_timeout},
@@ -1968,11 +2065,8 @@ constexpr std::string_view kInertPrefixes[] = {"ssl_", "gzip"};
 // by name, never ignored, so a config never silently means less than it says.
 constexpr std::string_view kUnsupported[] = {
     "add_trailer",
-    "if",
-    "set",
     "satisfy",
     "source_charset",
-    "map",
     "geo",
     "split_clients",
     "load_module",
@@ -2073,7 +2167,9 @@ Status d_http(Builder& b, Level& lv, const ConfNode& n) {
   number_nodes(n.children, &b.order);
   auto st = b.apply_level(child, n.children);
   if (!st) return st;
-  return b.finish_http(n);
+  st = b.finish_http(n);
+  if (!st) return st;
+  return b.finish_variables();
 }
 
 }  // namespace
@@ -2214,6 +2310,17 @@ Status Builder::finish_http(const ConfNode& http) {
   for (size_t i = 0; i < upstream_defs.size(); ++i) {
     events.push_back({seq(upstream_defs[i].node), true, i});
   }
+Status Builder::finish_variables() {
+  vars::VarRegistry& registry = cfg_->variables;
+  if (const vars::VarRegistry::Entry* e = registry.first_undeclared()) {
+    return fail("unknown \"" + e->name + "\" variable " + e->first_use);
+  }
+  for (auto& map : cfg_->http.maps) {
+    if (auto st = compile_map(*map, registry); !st) return st;
+  }
+  return {};
+}
+
   for (size_t i = 0; i < pass_refs.size(); ++i) {
     events.push_back({seq(pass_refs[i].node), false, i});
   }
@@ -2236,6 +2343,15 @@ Status Builder::finish_http(const ConfNode& http) {
         break;
       }
       if (!bound) {
+  if (found == nullptr && (lv.ctx & kIf)) {
+    // nginx takes many location directives inside a location's if (root, add_header,
+    // proxy_pass...): never ignored here, refused by name.
+    for (const Directive& d : kDirectives) {
+      if (d.name == n.name && (d.contexts & kLocation) && !d.block) {
+        return err(n, "\"" + n.name + "\" directive is not supported inside \"if\" yet");
+      }
+    }
+  }
         entries.push_back(
             {d.conf->name, 0, true, true, d.conf.get(), nullptr, d.node->file, d.node->line});
       }
@@ -2316,35 +2432,35 @@ Status build_config(WebConfig* config, const std::vector<ConfNode>& g_nodes,
 
 namespace {
 
-Status check_template_known(const std::string& value) {
-  auto t = vars::Template::compile(value);
+Status check_template_known(const std::string& value, const vars::VarRegistry& known) {
+  auto t = vars::Template::compile(value, &known);
   if (!t) return fail(t.error().message);
   return {};
 }
 
-Status check_redirects(const LocationConf& loc) {
+Status check_redirects(const LocationConf& loc, const vars::VarRegistry& known) {
   for (const ProxyRedirect& r : loc.proxy.redirect_rules) {
     if (!r.regex) {
-      auto st = check_template_known(r.from);
+      auto st = check_template_known(r.from, known);
       if (!st) return st;
     }
-    auto st = check_template_known(r.to);
+    auto st = check_template_known(r.to, known);
     if (!st) return st;
   }
   for (const auto& child : loc.nested) {
-    auto st = check_redirects(*child);
+    auto st = check_redirects(*child, known);
     if (!st) return st;
   }
   return {};
 }
 
-Status check_set_headers(const LocationConf& loc) {
+Status check_set_headers(const LocationConf& loc, const vars::VarRegistry& known) {
   for (const ProxyHeaderConf& h : loc.proxy.set_headers) {
-    auto st = check_template_known(h.value);
+    auto st = check_template_known(h.value, known);
     if (!st) return st;
   }
   for (const auto& child : loc.nested) {
-    auto st = check_set_headers(*child);
+    auto st = check_set_headers(*child, known);
     if (!st) return st;
   }
   return {};
@@ -2355,14 +2471,14 @@ Status check_set_headers(const LocationConf& loc) {
 Status check_proxy_variables(const WebConfig& config) {
   // nginx compiles proxy_redirect values as it reads them and proxy_set_header values when it
   // merges a server's levels; an unknown name is reported after all that, with no place.
-  auto st = check_redirects(config.http.loc);
+  auto st = check_redirects(config.http.loc, config.variables);
   if (!st) return st;
   for (const auto& server : config.http.servers) {
-    st = check_redirects(server->loc);
+    st = check_redirects(server->loc, config.variables);
     if (!st) return st;
   }
   for (const auto& server : config.http.servers) {
-    st = check_set_headers(server->loc);
+    st = check_set_headers(server->loc, config.variables);
     if (!st) return st;
   }
   return {};

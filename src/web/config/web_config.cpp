@@ -285,6 +285,16 @@ Status build_listen_groups(WebConfig* config) {
           case ServerName::Kind::kLeadingWildcard:
             g.leading_wildcards.emplace_back(&name, server);
             break;
+            if (name.matches_bare) {
+              // ngx_hash_add_key: ".example.com" is refused whole when another server has the
+              // exact "example.com" already.
+              auto it = g.exact_names.find(name.key);
+              if (it != g.exact_names.end() && it->second != server) {
+                config->warnings.push_back("conflicting server name \"" + name.name + "\" on " +
+                                           g.listen.addr_text + ", ignored");
+                break;
+              }
+            }
           case ServerName::Kind::kTrailingWildcard:
             g.trailing_wildcards.emplace_back(&name, server);
             break;

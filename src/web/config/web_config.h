@@ -23,6 +23,8 @@
 #include "core/conf_parser.h"
 #include "core/result.h"
 #include "web/config/regex.h"
+#include "web/vars/template.h"
+#include "web/vars/user_vars.h"
 
 namespace wc::web::config {
 
@@ -97,9 +99,29 @@ struct ReturnConf {
 };
 
 // One statement of the rewrite module's script of a server or location level, in config order:
-// `rewrite REGEX REPLACEMENT [last|break|redirect|permanent]`, `return ...`, `break`.
+// `rewrite REGEX REPLACEMENT [last|break|redirect|permanent]`, `return ...`, `break`,
+// `set $var VALUE` and `if (COND) {`; the statements of an if's block follow its kIf step and
+// end before `end`.
 struct RewriteStep {
-  enum class Kind : uint8_t { kRewrite, kReturn, kBreak };
+// A regex's named groups as variables: {index in WebConfig::variables, group number}.
+using NamedCaptures = std::vector<std::pair<uint32_t, int>>;
+
+// The condition of `if (...)`, as ngx_http_rewrite_if_condition reads it: `$var` (true unless
+// empty or "0"), `$var = TEXT`, `$var != TEXT`, `$var ~ RE` (also ~*, !~, !~*; a match sets the
+// captures $1.. and the named ones), or a file test `-f PATH` (-d, -e, -x, and !-f ...).
+struct IfCondition {
+  enum class Op : uint8_t { kTrue, kEqual, kNotEqual, kMatch, kNotMatch, kFile };
+  enum class File : uint8_t { kPlain, kDir, kExists, kExec };
+  Op op = Op::kTrue;
+  File file = File::kPlain;
+  bool negate_file = false;            // !-f ...
+  std::string subject;                 // template source: "$var", or the path of a file test
+  std::string operand;                 // kEqual / kNotEqual: template source
+  std::shared_ptr<const Regex> regex;  // kMatch / kNotMatch
+  NamedCaptures named;                 // kMatch: the regex's named groups
+};
+
+  enum class Kind : uint8_t { kRewrite, kReturn, kBreak, kSet, kIf };
   enum class Flag : uint8_t { kNone, kLast, kBreak, kRedirect, kPermanent };
   Kind kind = Kind::kRewrite;
   std::shared_ptr<const Regex> regex;  // kRewrite
@@ -110,9 +132,18 @@ struct RewriteStep {
 };
 
 enum class IfModifiedSince { kOff, kExact, kBefore };
+  uint32_t var = 0;       // kSet: the variable's index in WebConfig::variables (replacement =
+                          // the value's template source)
+  IfCondition cond;       // kIf (and kRewrite: cond.named holds the regex's named groups)
+  size_t end = 0;         // kIf: index of the first step after the block
+  bool in_location = false;  // kIf: a location's if (a match leaves the location's try_files
+                             // out, as nginx's "if in location" configuration does)
 
 struct OpenFileCacheConf {
-  int max = 0;  // 0 = off
+
+  bool set = false;  // open_file_cache given here or above (absent: webcycle's default cache,
+                     // see docs/NGINX.md)
+  int max = 0;       // 0 = off
   int64_t inactive_ms = 60000;
   int64_t valid_ms = 60000;
   int min_uses = 1;
@@ -304,6 +335,37 @@ using TypesMap = StringMap<std::string>;
 // The values a location (or the server or http level) ends up with after merging. Kept apart
 // from the tree structure so a level can start as a copy of its parent's values.
 struct LocationValues {
+// `map SOURCE $VAR { ... }` (http level): $VAR is the value of the first entry SOURCE matches,
+// as ngx_http_map_module finds it: exact text (compared case-insensitively), with `hostnames` the
+// wildcard names (*.example.com, .example.com, www.example.*), then the regexes (~, ~*) in
+// order, else `default` (empty if none). Values may hold variables, and a regex's captures.
+struct MapConf {
+  std::string source;  // template source
+  uint32_t var = 0;    // the target's index in WebConfig::variables
+  bool hostnames = false;
+  bool is_volatile = false;
+  std::vector<std::string> values;  // template sources
+  StringMap<size_t> exact;          // lowercase key -> index in values
+  struct Wildcard {
+    std::string key;  // leading: ".example.com" ('.' kept); trailing: "www.example."
+    size_t value;
+  };
+  std::vector<Wildcard> leading;   // longest first
+  std::vector<Wildcard> trailing;  // longest first
+  struct RegexEntry {
+    std::shared_ptr<const Regex> regex;
+    size_t value;
+    NamedCaptures named;
+  };
+  std::vector<RegexEntry> regexes;  // config order
+  size_t default_value = SIZE_MAX;  // SIZE_MAX: empty
+  std::string file;
+  int line = 0;
+  // Compiled once every variable is declared (load_config), for evaluate_map (map.h).
+  vars::Template source_template;
+  std::vector<vars::Template> value_templates;
+};
+
   std::string root;  // absolute or with variables; `alias` when root_is_alias
   bool root_is_alias = false;
   std::vector<std::string> index = {"index.html"};
@@ -373,6 +435,7 @@ struct LocationConf : LocationValues {
   const LocationConf* parent = nullptr;  // enclosing location, or the server level; null there
   bool internal = false;
   std::string file;
+  NamedCaptures named_captures;          // the regex's named groups, set as variables on a match
   int line = 0;
   // The level's rewrite-module statements (rewrite, return, break) in order; not inherited. When
   // any is a rewrite or a break (`has_rewrite`), the router runs them in order; otherwise `ret`
@@ -404,6 +467,7 @@ struct ServerName {
 };
 
 // Values nginx keeps per server (set in http or server).
+  NamedCaptures named_captures;  // kRegex: its named groups, set as variables for the request
 struct ServerValues {
   int64_t client_header_timeout_ms = 60000;
   int64_t client_header_buffer_size = 1024;
@@ -478,6 +542,7 @@ struct LoadOptions {
   std::string share_dir;     // installed share/webcycle: fallback for relative plain includes
   // When set, parse this text instead of reading conf_file (conf_file still names it).
   const std::string* text = nullptr;
+  std::vector<std::unique_ptr<MapConf>> maps;             // config order
   // false: `include` is refused (fuzzing, text from an untrusted source). Such text also never
   // makes the loader ask the resolver: upstream host names other than "localhost" are then
   // "host not found" (see resolve_names).
@@ -495,6 +560,11 @@ struct LoadOptions {
 // 0.0.0.0:80 in F:L; open() "/x" failed (2: No such file or directory).
 [[nodiscard]] Result<std::unique_ptr<WebConfig>> load_config(const LoadOptions& options);
 [[nodiscard]] Result<std::unique_ptr<WebConfig>> load_config(const std::string& conf_file,
+  // The variables the configuration declares (set, map, named captures); their per-request
+  // values live in a vars::UserVars. Empty for a configuration that declares none.
+  vars::VarRegistry variables;
+  // Some server_name is a regex with captures: the router keeps them for the request.
+  bool server_name_captures = false;
                                                              const std::string& prefix,
                                                              std::string_view g_directives = {});
 

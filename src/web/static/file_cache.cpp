@@ -19,7 +19,10 @@ struct FileCacheEntry {
   char last_modified[32] = {};
   int64_t mtime_ns = 0;  // full-resolution mtime, to notice changes within one second
   int64_t checked_ms = 0;
-  Error error;  // error.code != 0: a cached failure
+  int64_t used_ms = 0;    // last lookup (inactive)
+  uint32_t uses = 0;      // lookups while in the cache (min_uses)
+  bool counting = false;  // only counts uses: the file is not kept open yet (min_uses)
+  Error error;            // error.code != 0: a cached failure
   uint32_t refs = 0;
   bool linked = false;  // in map_ and the LRU list
   FileCacheEntry* prev = nullptr;
@@ -169,6 +172,23 @@ void FileCache::touch(FileCacheEntry* e) noexcept {
   lru_head_ = e;
 }
 
+void FileCache::expire_inactive(int64_t now_ms) noexcept {
+  // The least recently used entry is at the tail: drop while it has been idle too long.
+  while (lru_tail_ != nullptr && now_ms - lru_tail_->used_ms >= options_.inactive_ms) {
+    unlink(lru_tail_);
+  }
+}
+
+void FileCache::link_front(FileCacheEntry* e) noexcept {
+  evict_if_full();
+  map_.emplace(e->path, e);
+  e->linked = true;
+  e->next = lru_head_;
+  if (lru_head_ != nullptr) lru_head_->prev = e;
+  lru_head_ = e;
+  if (lru_tail_ == nullptr) lru_tail_ = e;
+}
+
 void FileCache::evict_if_full() noexcept {
   while (map_.size() >= options_.max_entries && lru_tail_ != nullptr) unlink(lru_tail_);
 }
@@ -241,8 +261,32 @@ Result<FileRef> FileCache::lookup(std::string_view path, int64_t now_ms) {
     // open() would stop at the NUL and could open another file than the one asked for.
     return sys_fail("open() \"" + std::string(path.substr(0, path.find('\0'))) + "\"", ENOENT);
   }
+  if (options_.inactive_ms != INT64_MAX) expire_inactive(now_ms);
+  uint32_t uses = 1;
   if (auto it = map_.find(path); it != map_.end()) {
     FileCacheEntry* e = it->second;
+    e->used_ms = now_ms;
+    if (e->counting) {
+      // Asked for again before min_uses: open it for this request alone, or start keeping it.
+      uses = ++e->uses;
+      touch(e);
+      if (uses < options_.min_uses) {
+        auto* once = new FileCacheEntry;
+        once->path.assign(path);
+        Status st = load(once);
+        if (!st) {
+          destroy(once);
+          return std::unexpected(std::move(st.error()));
+        }
+        return FileRef(this, once);  // not linked: freed when released
+      }
+      unlink(e);
+      it = map_.end();
+    }
+  }
+  if (auto it = map_.find(path); it != map_.end()) {
+    FileCacheEntry* e = it->second;
+    ++e->uses;
     bool fresh = now_ms - e->checked_ms < options_.valid_ms;
     if (!fresh && e->error.code == 0 && still_valid(e)) {
       e->checked_ms = now_ms;
@@ -259,6 +303,21 @@ Result<FileRef> FileCache::lookup(std::string_view path, int64_t now_ms) {
   auto* e = new FileCacheEntry;
   e->path.assign(path);
   e->checked_ms = now_ms;
+  e->used_ms = now_ms;
+  e->uses = uses;
+  if (uses < options_.min_uses) {
+    // First use of a file below min_uses: count it, serve it from a one-off entry.
+    e->counting = true;
+    link_front(e);
+    auto* once = new FileCacheEntry;
+    once->path.assign(path);
+    Status st = load(once);
+    if (!st) {
+      destroy(once);
+      return std::unexpected(std::move(st.error()));
+    }
+    return FileRef(this, once);
+  }
   Status st = load(e);
   if (!st) {
     if (e->file.fd >= 0) {
@@ -274,13 +333,7 @@ Result<FileRef> FileCache::lookup(std::string_view path, int64_t now_ms) {
     e->error = std::move(st.error());
   }
 
-  evict_if_full();
-  map_.emplace(e->path, e);
-  e->linked = true;
-  e->next = lru_head_;
-  if (lru_head_ != nullptr) lru_head_->prev = e;
-  lru_head_ = e;
-  if (lru_tail_ == nullptr) lru_tail_ = e;
+  link_front(e);
 
   if (e->error.code != 0) return std::unexpected(e->error);
   return FileRef(this, e);

@@ -2,10 +2,14 @@
 //
 // lookup(path, now_ms) returns a pinned handle to the file's descriptor, stat data, ETag,
 // Last-Modified text and, for small regular files, the whole content in memory (so a 1 KiB
-// response is one memcpy). An entry is trusted for `valid_ms` (like open_file_cache_valid; here
+// response is one memcpy). An entry is trusted for `valid_ms` (open_file_cache_valid; here
 // 1000 ms by default) and then revalidated with stat(): if the inode, device, size or mtime
 // changed, the file is reopened (and reread). Failures (ENOENT, EACCES, ...) are cached for the
-// same time when cache_errors is set (open_file_cache_errors).
+// same time when cache_errors is set (open_file_cache_errors). As nginx's open_file_cache
+// max=N inactive=T with open_file_cache_min_uses M: at most max_entries entries (the least
+// recently used goes first), an entry not used for `inactive_ms` is dropped, and a file is kept
+// open only once it was asked for `min_uses` times within `inactive_ms` (before that each lookup
+// opens it for that request alone and only its count is kept).
 //
 // Threading: a FileCache and its FileRefs belong to one thread (one per worker); no locking.
 // Ownership: the cache owns every descriptor and buffer. A FileRef pins its entry: evicting or
@@ -30,6 +34,8 @@ namespace wc::web::static_files {
 struct FileCacheOptions {
   size_t max_entries = 10000;       // open_file_cache max=
   int64_t valid_ms = 1000;          // like open_file_cache_valid (nginx's default is 60 s)
+  int64_t inactive_ms = INT64_MAX;  // open_file_cache inactive= (nginx's default is 60 s)
+  uint32_t min_uses = 1;            // open_file_cache_min_uses
   size_t max_inline_bytes = 16384;  // regular files up to this size are held in memory
   bool cache_errors = true;
   size_t max_inline_total = 64 << 20;  // bytes of content held in memory, all entries together;
@@ -120,6 +126,8 @@ class FileCache {
   void touch(FileCacheEntry* e) noexcept;
   void evict_if_full() noexcept;
   Status load(FileCacheEntry* e);
+  void expire_inactive(int64_t now_ms) noexcept;
+  void link_front(FileCacheEntry* e) noexcept;
   [[nodiscard]] bool still_valid(FileCacheEntry* e);
 
   FileCacheOptions options_;

@@ -2,8 +2,9 @@
 
 namespace wc::web::vars {
 
-Result<LogFormat> LogFormat::compile(std::string_view format, Escape escape) {
-  auto t = Template::compile(format);
+Result<LogFormat> LogFormat::compile(std::string_view format, Escape escape,
+                                     const VarRegistry* known) {
+  auto t = Template::compile(format, known);
   if (!t) return std::unexpected(std::move(t.error()));
   LogFormat f;
   f.template_ = std::move(*t);

@@ -26,8 +26,10 @@ class LogFormat {
   // strings, concatenated with nothing between them (as nginx joins them). Errors carry nginx's
   // text: `unknown log format escaping "x"`, `unknown "foo" variable`, `invalid variable name`.
   [[nodiscard]] static Result<LogFormat> compile(std::span<const std::string_view> args);
+  // `known`: the configuration's own variables (set, map, captures), see Template::compile.
   [[nodiscard]] static Result<LogFormat> compile(std::string_view format,
-                                                 Escape escape = Escape::log);
+                                                 Escape escape = Escape::log,
+                                                 const VarRegistry* known = nullptr);
 
   // nginx's predefined `combined` format (default escaping).
   [[nodiscard]] static const LogFormat& combined();

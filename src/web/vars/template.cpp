@@ -99,6 +99,13 @@ bool header_name_matches(std::string_view header, std::string_view var_suffix) n
 
 using core::iequals;
 
+bool has_prefix(std::string_view name) noexcept {
+  for (const Prefixed& pre : kPrefixed) {
+    if (name.size() > pre.prefix.size() && name.starts_with(pre.prefix)) return true;
+  }
+  return false;
+}
+
 // A value's presence matters: nullptr data means "not found" (see variables.h).
 void put(std::string& out, std::string_view value, Escape escape) {
   if (value.data() == nullptr) {
@@ -248,7 +255,17 @@ std::string_view find_arg(std::string_view args, std::string_view name) noexcept
   return {};
 }
 
-Result<Template> Template::compile(std::string_view source) {
+Result<Template> Template::compile(std::string_view source, const VarRegistry* known) {
+  return compile_impl(source, known, nullptr, {});
+}
+
+Result<Template> Template::compile_collecting(std::string_view source, VarRegistry& registry,
+                                              std::string_view where) {
+  return compile_impl(source, &registry, &registry, where);
+}
+
+Result<Template> Template::compile_impl(std::string_view source, const VarRegistry* known_vars,
+                                        VarRegistry* collect, std::string_view where) {
   Template t;
   t.text_.assign(source);
   const std::string_view src(source);
@@ -317,6 +334,18 @@ Result<Template> Template::compile(std::string_view source) {
         t.parts_.push_back({n.var, 0, 0});
         known = true;
         break;
+      }
+    }
+    if (!known && known_vars != nullptr) {
+      // Declared (or, while reading, referenced) by the configuration: before the prefixes,
+      // so `set $http_x` or a capture named arg_x wins over the request's.
+      std::optional<uint32_t> index = known_vars->find(name);
+      if (!index && collect != nullptr && !has_prefix(name)) {
+        index = collect->reference(name, where);
+      }
+      if (index) {
+        t.parts_.push_back({Var::user, 0, *index});
+        known = true;
       }
     }
     if (!known) {
@@ -530,6 +559,9 @@ void Template::append(const RequestVars& v, std::string& out, Escape escape,
       }
       case Var::cookie:
         put(out, find_cookie(v.request_headers, {text_.data() + p.offset, p.length}), escape);
+        break;
+      case Var::user:
+        put(out, v.user != nullptr ? v.user->get(p.length, v) : std::string_view("", 0), escape);
         break;
       case Var::arg:
         put(out,

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "web/vars/user_vars.h"
 #include "web/vars/variables.h"
 
 namespace wc::web::vars {
@@ -96,12 +97,21 @@ class Template {
     sent_http_header,
     cookie,
     arg,
+    user,  // a variable the configuration declares (set, map, named capture): user_vars.h
   };
 
   Template() = default;
 
   // Errors (Error::code 0) carry nginx's message text, e.g. `unknown "foo" variable`.
-  [[nodiscard]] static Result<Template> compile(std::string_view source);
+  // `known`: the configuration's own variables, looked up after the built-in names and before
+  // the prefixed ones (http_, arg_, ...), as nginx's ngx_http_variables_init_vars does.
+  [[nodiscard]] static Result<Template> compile(std::string_view source,
+                                                const VarRegistry* known = nullptr);
+  // While a configuration is read: a name that is neither built in nor prefixed is referenced in
+  // `registry` (see VarRegistry::reference; `where` is kept for the error), never an error here.
+  [[nodiscard]] static Result<Template> compile_collecting(std::string_view source,
+                                                           VarRegistry& registry,
+                                                           std::string_view where);
 
   // Appends the value to `out`. `captures[0]` is the whole regex match, `captures[n]` is $n; a
   // capture past the end of the span is empty.
@@ -122,6 +132,8 @@ class Template {
   [[nodiscard]] bool uses(Var v) const noexcept;
 
  private:
+  static Result<Template> compile_impl(std::string_view source, const VarRegistry* known,
+                                       VarRegistry* collect, std::string_view where);
   struct Part {
     Var var;
     uint32_t offset;  // literal: text range; header/cookie/arg: name range (lowercase, '_')

@@ -16,6 +16,8 @@
 
 namespace wc::web::vars {
 
+class UserVars;
+
 // Same layout as wc::http::Header ({name, value} views), so a span of those can be converted
 // element-wise (or, as both are two string_views, viewed in place by the caller if it wishes).
 struct HeaderView {
@@ -85,6 +87,10 @@ struct RequestVars {
   std::string_view time_local;    // $time_local "23/Nov/2026:19:20:01 +0000"
   std::string_view time_iso8601;  // $time_iso8601 "2026-11-23T19:20:01+00:00"
   std::string_view msec;          // $msec "1732389601.123"
+
+  // The configuration's own variables (set, map, named captures) for this request; null when
+  // it declares none (they then read as empty). Mutable: a map is evaluated on first read.
+  UserVars* user = nullptr;
 };
 
 // What $nginx_version prints: webcycle's own version (e.g. "0.1.0"), since that is the server

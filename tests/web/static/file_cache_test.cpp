@@ -296,3 +296,106 @@ TEST_F(FileCacheTest, InlineContentHasATotalBudget) {
 
 }  // namespace
 }  // namespace wc::web::static_files
+
+namespace wc::web::static_files {
+namespace {
+
+class FileCacheOptionsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl =
+        (std::filesystem::temp_directory_path() / "wc_file_cache_opts_XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string write(const std::string& name, std::string_view content) {
+    std::string path = dir_ + "/" + name;
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
+    return path;
+  }
+  std::string dir_;
+};
+
+// open_file_cache inactive=: an entry nobody asked for during `inactive_ms` is dropped.
+TEST_F(FileCacheOptionsTest, InactiveEntriesAreDropped) {
+  FileCacheOptions o;
+  o.inactive_ms = 100;
+  o.valid_ms = 1000000;
+  FileCache cache(o);
+  const std::string a = write("a.txt", "a");
+  const std::string b = write("b.txt", "b");
+  ASSERT_TRUE(cache.lookup(a, 0));
+  ASSERT_TRUE(cache.lookup(b, 60));
+  EXPECT_EQ(cache.size(), 2u);
+  ASSERT_TRUE(cache.lookup(b, 120));  // a idle for 120 ms: gone; b used at 60 and 120: kept
+  EXPECT_EQ(cache.size(), 1u);
+  EXPECT_EQ(cache.open_fds(), 1u);
+  ASSERT_TRUE(cache.lookup(a, 500));  // b idle for 380 ms
+  EXPECT_EQ(cache.size(), 1u);
+}
+
+// open_file_cache_min_uses: a file is kept open only from its min_uses-th use on; before, each
+// lookup opens it for that request alone.
+TEST_F(FileCacheOptionsTest, MinUsesBeforeKeepingAFileOpen) {
+  FileCacheOptions o;
+  o.min_uses = 3;
+  o.valid_ms = 1000000;
+  FileCache cache(o);
+  const std::string a = write("a.txt", "hello");
+  {
+    auto r = cache.lookup(a, 0);
+    ASSERT_TRUE(r);
+    EXPECT_EQ((*r)->content, "hello");
+    EXPECT_EQ(cache.open_fds(), 1u);  // the one-off entry, while pinned
+  }
+  EXPECT_EQ(cache.open_fds(), 0u);  // closed on release: nothing kept yet
+  write("a.txt", "world");          // seen at once while not kept
+  {
+    auto r = cache.lookup(a, 1);
+    ASSERT_TRUE(r);
+    EXPECT_EQ((*r)->content, "world");
+  }
+  EXPECT_EQ(cache.open_fds(), 0u);
+  ASSERT_TRUE(cache.lookup(a, 2));  // third use: kept from now on
+  EXPECT_EQ(cache.open_fds(), 1u);
+  EXPECT_EQ(cache.size(), 1u);
+  // A missing file below min_uses is an error each time, never cached.
+  EXPECT_FALSE(cache.lookup(dir_ + "/none", 3));
+  EXPECT_FALSE(cache.lookup(dir_ + "/none", 4));
+}
+
+// max=: the least recently used entry goes first.
+TEST_F(FileCacheOptionsTest, MaxEntriesLeastRecentlyUsedFirst) {
+  FileCacheOptions o;
+  o.max_entries = 2;
+  o.valid_ms = 1000000;
+  FileCache cache(o);
+  const std::string a = write("a.txt", "a"), b = write("b.txt", "b"), c = write("c.txt", "c");
+  ASSERT_TRUE(cache.lookup(a, 0));
+  ASSERT_TRUE(cache.lookup(b, 1));
+  ASSERT_TRUE(cache.lookup(a, 2));  // a is the most recent now
+  ASSERT_TRUE(cache.lookup(c, 3));  // b goes
+  EXPECT_EQ(cache.size(), 2u);
+  std::filesystem::remove(a);
+  std::filesystem::remove(b);
+  EXPECT_TRUE(cache.lookup(a, 4));   // still cached (valid for long)
+  EXPECT_FALSE(cache.lookup(b, 5));  // was evicted: looked up again, and gone
+}
+
+// open_file_cache off (valid 0, no errors kept): every lookup sees the file as it is now.
+TEST_F(FileCacheOptionsTest, ValidZeroSeesEveryChange) {
+  FileCacheOptions o;
+  o.valid_ms = 0;
+  o.cache_errors = false;
+  FileCache cache(o);
+  const std::string p = dir_ + "/late.txt";
+  EXPECT_FALSE(cache.lookup(p, 0));
+  write("late.txt", "now");
+  auto r = cache.lookup(p, 0);
+  ASSERT_TRUE(r);
+  EXPECT_EQ((*r)->content, "now");
+}
+
+}  // namespace
+}  // namespace wc::web::static_files
