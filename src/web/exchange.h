@@ -72,10 +72,10 @@ struct Exchange {
   // location's script has run, so its `return`s are not run again.
   bool uri_changed = false;
   bool script_ran = false;
-  // The method is one ex.location's limit_except does not name: its block's settings apply, and
-  // the location's rewrite statements (return included) do not (nginx switches the whole
   // An `if` of ex.location matched: nginx then uses the if's configuration, without try_files.
   bool if_matched = false;
+  // The method is one ex.location's limit_except does not name: its block's settings apply, and
+  // the location's rewrite statements (return included) do not (nginx switches the whole
   // location configuration to the block's).
   bool limited = false;
   std::string_view auth_challenge;  // auth_basic's WWW-Authenticate value for a 401

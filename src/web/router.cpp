@@ -136,9 +136,9 @@ bool headers_filter_applies(int status) noexcept {
 Status Router::init(const config::WebConfig& config, core::EventLoop& loop) {
   config_ = &config;
   loop_ = &loop;
-  pid_text_ = std::to_string(::getpid());
   has_user_vars_ = !config.variables.empty();
   user_vars_.reset(&config.variables);
+  pid_text_ = std::to_string(::getpid());
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) == 0) hostname_ = host;
 
@@ -222,7 +222,6 @@ Status Router::init(const config::WebConfig& config, core::EventLoop& loop) {
         !loc->add_headers.empty() || !loc->error_pages.empty() || !loc->script.empty()) {
       scripts_.emplace(loc, std::move(scripts));
     }
-    // `error_log` at http, server or location level: that location's request messages go there.
     // open_file_cache at this level or above: its own cache, shared by the locations that end
     // up with the same settings (the others use cache_, webcycle's default one).
     if (loc->open_file_cache.set) {
@@ -253,6 +252,7 @@ Status Router::init(const config::WebConfig& config, core::EventLoop& loop) {
       }
       location_caches_.emplace(loc, found);
     }
+    // `error_log` at http, server or location level: that location's request messages go there.
     if (!loc->error_logs.empty()) {
       const config::ErrorLogConf& e = loc->error_logs.front();
       auto it = error_logs_.find(e.path);
@@ -438,9 +438,9 @@ void Router::run(Exchange& ex, Output& out) {
       if (auto_redirect(ex, out)) return;
     }
     ex.script_ran = false;
+    ex.if_matched = false;
     ex.limited = false;
     if (ex.location->limit_except != nullptr) {
-    ex.if_matched = false;
       const std::string_view method = ex.method_get ? std::string_view("GET") : ex.head.method_name;
       const auto& listed = ex.location->limit_except_methods;
       ex.limited = std::find(listed.begin(), listed.end(), method) == listed.end();
@@ -1051,9 +1051,6 @@ Router::ScriptEnd Router::run_script(Exchange& ex, Output& out, const LocationCo
       do_return(ex, out, step.ret, templates[i]);
       return ScriptEnd::kAnswered;
     }
-    config::Captures caps;
-    if (!step.regex->match(ex.uri, &caps)) continue;
-    std::string_view groups[config::Captures::kMaxGroups];
     if (step.kind == Step::Kind::kIf) {
       if (test_condition(ex, step.cond, templates[i], it->second.operand[i])) {
         if (step.in_location) ex.if_matched = true;
@@ -1072,9 +1069,12 @@ Router::ScriptEnd Router::run_script(Exchange& ex, Output& out, const LocationCo
       user_vars_.set(step.var, value);
       continue;
     }
+    config::Captures caps;
+    if (!step.regex->match(ex.uri, &caps)) continue;
+    keep_captures(ex, caps, step.cond.named);
+    std::string_view groups[config::Captures::kMaxGroups];
     std::span<const std::string_view> views = capture_views(caps, groups);
     // A redirect's captures are escaped (they come from the decoded $uri); an internal
-    keep_captures(ex, caps, step.cond.named);
     // rewrite's are not, as nginx's.
     std::string escaped[config::Captures::kMaxGroups];
     if (step.redirect) {
@@ -1185,9 +1185,6 @@ void Router::send_text(Exchange& ex, Output& out, int status, std::string_view c
   }
 }
 
-std::span<const std::string_view> Router::capture_views(const config::Captures& captures,
-                                                        std::string_view (&groups)[32]) {
-  static_assert(config::Captures::kMaxGroups == 32);
 void Router::keep_captures(Exchange& ex, const config::Captures& caps,
                            const config::NamedCaptures& named) {
   for (const auto& [var, group] : named) user_vars_.set(var, caps.group(group));
@@ -1258,6 +1255,9 @@ bool Router::test_condition(Exchange& ex, const config::IfCondition& cond,
   return yes != cond.negate_file;
 }
 
+std::span<const std::string_view> Router::capture_views(const config::Captures& captures,
+                                                        std::string_view (&groups)[32]) {
+  static_assert(config::Captures::kMaxGroups == 32);
   const int n = std::min(captures.count, config::Captures::kMaxGroups);
   for (int i = 0; i < n; ++i) groups[i] = captures.group(i);
   return {groups, static_cast<size_t>(n)};
@@ -1618,6 +1618,7 @@ void Router::fill_vars(const Exchange& ex, vars::RequestVars& v) {
   v.uri = ex.uri;
   v.args = ex.args;
   v.host = h.host;
+  v.user = has_user_vars_ ? &user_vars_ : nullptr;
   v.server_protocol = h.method_name.empty() ? std::string_view{}
                       : h.minor == 0        ? std::string_view("HTTP/1.0")
                                             : std::string_view("HTTP/1.1");
@@ -1627,7 +1628,6 @@ void Router::fill_vars(const Exchange& ex, vars::RequestVars& v) {
     v.scheme = "https";
     v.https = "on";
     v.ssl_protocol = t.protocol();
-  v.user = has_user_vars_ ? &user_vars_ : nullptr;
     v.ssl_cipher = t.cipher();
     if (!t.server_name().empty()) v.ssl_server_name = t.server_name();
     v.ssl_session_reused = t.session_reused() ? "r" : ".";

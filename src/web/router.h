@@ -153,7 +153,6 @@ class Router {
   // Runs the redirect error_page() asked for, outside run()'s loop (an error found before it, or
   // a proxied request's 502/504).
   void follow_error_page(Exchange& ex, Output& out);
-  // The regex captures of ex's location match, as templates take them.
   // A regex match becomes the request's captures ($1.., as nginx's r->captures: only a regex
   // with groups replaces them; the subject is copied, so a later $uri change keeps them) and
   // sets its named groups' variables.
@@ -162,6 +161,7 @@ class Router {
   // The condition of an if step for ex (a regex match keeps its captures).
   bool test_condition(Exchange& ex, const config::IfCondition& cond, const vars::Template& subject,
                       const vars::Template& operand);
+  // The regex captures of ex's location match, as templates take them.
   static std::span<const std::string_view> capture_views(const config::Captures& captures,
                                                          std::string_view (&groups)[32]);
   static std::span<const std::string_view> capture_views(const Exchange& ex,
@@ -177,7 +177,6 @@ class Router {
   core::EventLoop* loop_ = nullptr;
   static_files::FileCache cache_;
   std::unordered_map<const config::LocationConf*, LocationScripts> scripts_;
-  std::unordered_map<std::string, std::unique_ptr<core::ErrorLog>> error_logs_;
   // open_file_cache: the caches of the locations that set it (cache_ serves the others).
   std::vector<std::unique_ptr<static_files::FileCache>> caches_;
   std::unordered_map<const config::LocationConf*, static_files::FileCache*> location_caches_;
@@ -186,6 +185,7 @@ class Router {
     const auto it = location_caches_.find(ex.location);
     return it == location_caches_.end() ? cache_ : *it->second;
   }
+  std::unordered_map<std::string, std::unique_ptr<core::ErrorLog>> error_logs_;
   std::unordered_map<const config::LocationConf*, core::ErrorLog*> location_logs_;
   std::vector<static_files::ByteRange> ranges_;
   static_files::MultipartBody multipart_;
@@ -211,11 +211,11 @@ class Router {
   char remote_port_text_[8];
   std::string pid_text_;
   std::string hostname_;
-};
   // The configuration's own variables (set, map, named captures): one request's values.
   vars::UserVars user_vars_;
   bool has_user_vars_ = false;
   std::string capture_subject_;  // what ex.captures point into
   std::string capture_tmp_;
+};
 
 }  // namespace wc::web

@@ -46,8 +46,8 @@ enum Ctx : unsigned {
   kLocation = 16,
   kUpstream = 32,
   kLimitExcept = 64,  // inside `limit_except METHOD... { }`
-};
   kIf = 128,          // inside `if (...) { }` of a server or location
+};
 
 enum class Arity { kNoArgs, kTake1, kTake2, kTake12, kTake23, k1More, k2More, kAny };
 
@@ -57,8 +57,8 @@ struct Level {
   ServerValues* srv = nullptr;       // http.srv or the server
   ServerConf* server = nullptr;      // null above server level
   UpstreamConf* upstream = nullptr;  // inside `upstream { }` only
-  std::vector<std::string> seen;     // directives already used at this level
   bool in_if = false;  // an if's block: statements go into the enclosing level's script
+  std::vector<std::string> seen;     // directives already used at this level
 
   bool has_seen(std::string_view name) const {
     return std::find(seen.begin(), seen.end(), name) != seen.end();
@@ -143,7 +143,6 @@ class Builder {
   }
 
   WebConfig& cfg() { return *cfg_; }
-  void warn(const ConfNode& n, std::string message) {
   // A value's variables, referenced in the registry (checked once the whole file is read, as
   // nginx does, so a `set` or `map` may come after a use); other template errors fail here.
   Status use_variables(const ConfNode& n, std::string_view source) {
@@ -153,6 +152,7 @@ class Builder {
   }
   // After http: every referenced variable declared, the maps compiled.
   Status finish_variables();
+  void warn(const ConfNode& n, std::string message) {
     cfg_->warnings.push_back(message + " " + where(n));
   }
 
@@ -581,8 +581,8 @@ Status d_if_modified_since(Builder&, Level& lv, const ConfNode& n) {
 Status d_open_file_cache(Builder&, Level& lv, const ConfNode& n) {
   if (!lv.first(n.name)) return duplicate(n);
   OpenFileCacheConf& c = lv.loc->open_file_cache;
-  c.max = 0;
   c.set = true;
+  c.max = 0;
   c.inactive_ms = 60000;
   for (const std::string& a : n.args) {
     if (a == "off") {
@@ -623,10 +623,10 @@ Status d_root(Builder& b, Level& lv, const ConfNode& n) {
   std::string path = n.args[0];
   // nginx drops a trailing slash from root (not alias, where it is part of the mapping).
   if (!alias && path.size() > 1 && path.back() == '/') path.pop_back();
-  lv.loc->root = b.full_path(path);
   if (path.find('$') != std::string::npos) {
     if (auto st = b.use_variables(n, path); !st) return st;
   }
+  lv.loc->root = b.full_path(path);
   lv.loc->root_is_alias = alias;
   return {};
 }
@@ -693,8 +693,8 @@ Status d_rewrite(Builder& b, Level& lv, const ConfNode& n) {
   auto regex = Regex::compile(n.args[0], false);
   if (!regex) return err(n, regex.error().message);
   step.regex = std::move(*regex);
-  step.replacement = n.args[1];
   step.cond.named = declare_captures(*step.regex, b.cfg().variables);
+  step.replacement = n.args[1];
   if (auto st = b.use_variables(n, step.replacement); !st) return st;
   const std::string& r = step.replacement;
   step.redirect =
@@ -728,7 +728,6 @@ Status d_break(Builder&, Level& lv, const ConfNode&) {
   return {};
 }
 
-Status d_internal(Builder&, Level& lv, const ConfNode& n) {
 // The built-in variables `set` may not replace (nginx: all but the changeable ones; $args and
 // $limit_rate are changeable there, and not supported here yet).
 Status check_settable(const ConfNode& n, std::string_view name) {
@@ -800,6 +799,7 @@ Status d_map(Builder& b, Level&, const ConfNode& n) {
   return {};
 }
 
+Status d_internal(Builder&, Level& lv, const ConfNode& n) {
   if (!lv.first(n.name)) return duplicate(n);
   lv.loc->internal = true;
   return {};
@@ -994,6 +994,8 @@ Status d_server_name(Builder& b, Level& lv, const ConfNode& n) {
       if (!re) return err(n, re.error().message);
       sn.kind = ServerName::Kind::kRegex;
       sn.regex = std::move(*re);
+      sn.named_captures = declare_captures(*sn.regex, b.cfg().variables);
+      if (sn.regex->capture_count() > 0) b.cfg().server_name_captures = true;
     } else if (starts_with(name, "*.")) {
       sn.kind = ServerName::Kind::kLeadingWildcard;
       sn.key = name.substr(2);
@@ -1116,8 +1118,6 @@ UpstreamServer server_at(const sockaddr* sa, socklen_t len) {
     s.addr_text = "[" + std::string(buf) + "]:" + std::to_string(ntohs(a->sin6_port));
   } else {
     const auto* a = reinterpret_cast<const sockaddr_in*>(sa);
-      sn.named_captures = declare_captures(*sn.regex, b.cfg().variables);
-      if (sn.regex->capture_count() > 0) b.cfg().server_name_captures = true;
     inet_ntop(AF_INET, &a->sin_addr, buf, sizeof buf);
     s.addr_text = std::string(buf) + ":" + std::to_string(ntohs(a->sin_port));
   }
@@ -1895,6 +1895,7 @@ Status d_location(Builder& b, Level& lv, const ConfNode& n) {
     auto re = Regex::compile(name, loc->kind == Kind::kRegexCaseless);
     if (!re) return err(n, re.error().message);
     loc->regex = std::move(*re);
+    loc->named_captures = declare_captures(*loc->regex, b.cfg().variables);
   }
   if (parent->kind != Kind::kServer) {
     if (parent->kind == Kind::kExact) {
@@ -2017,7 +2018,6 @@ constexpr Directive kDirectives[] = {
     {"internal", kLocation, Arity::kNoArgs, false, d_internal},
     // upstream
     {"upstream", kHttp, Arity::kTake1, true, d_upstream},
-    loc->named_captures = declare_captures(*loc->regex, b.cfg().variables);
     {"server", kUpstream, Arity::k1More, false, d_upstream_server},
     {"least_conn", kUpstream, Arity::kNoArgs, false, d_least_conn},
     {"resolver", kHSL | kUpstream, Arity::k1More, false, d_resolver},
@@ -2174,6 +2174,17 @@ Status d_http(Builder& b, Level& lv, const ConfNode& n) {
 
 }  // namespace
 
+Status Builder::finish_variables() {
+  vars::VarRegistry& registry = cfg_->variables;
+  if (const vars::VarRegistry::Entry* e = registry.first_undeclared()) {
+    return fail("unknown \"" + e->name + "\" variable " + e->first_use);
+  }
+  for (auto& map : cfg_->http.maps) {
+    if (auto st = compile_map(*map, registry); !st) return st;
+  }
+  return {};
+}
+
 Status Builder::apply(Level& lv, const ConfNode& n) {
   const Directive* found = nullptr;
   bool name_known = false;
@@ -2195,6 +2206,15 @@ Status Builder::apply(Level& lv, const ConfNode& n) {
       return err(n, "\"" + n.name + "\" directive is not supported yet");
     }
     return err(n, "unknown directive \"" + n.name + "\"");
+  }
+  if (found == nullptr && (lv.ctx & kIf)) {
+    // nginx takes many location directives inside a location's if (root, add_header,
+    // proxy_pass...): never ignored here, refused by name.
+    for (const Directive& d : kDirectives) {
+      if (d.name == n.name && (d.contexts & kLocation) && !d.block) {
+        return err(n, "\"" + n.name + "\" directive is not supported inside \"if\" yet");
+      }
+    }
   }
   if (found == nullptr) return err(n, "\"" + n.name + "\" directive is not allowed here");
   if (!found->block && n.block) {
@@ -2310,17 +2330,6 @@ Status Builder::finish_http(const ConfNode& http) {
   for (size_t i = 0; i < upstream_defs.size(); ++i) {
     events.push_back({seq(upstream_defs[i].node), true, i});
   }
-Status Builder::finish_variables() {
-  vars::VarRegistry& registry = cfg_->variables;
-  if (const vars::VarRegistry::Entry* e = registry.first_undeclared()) {
-    return fail("unknown \"" + e->name + "\" variable " + e->first_use);
-  }
-  for (auto& map : cfg_->http.maps) {
-    if (auto st = compile_map(*map, registry); !st) return st;
-  }
-  return {};
-}
-
   for (size_t i = 0; i < pass_refs.size(); ++i) {
     events.push_back({seq(pass_refs[i].node), false, i});
   }
@@ -2343,15 +2352,6 @@ Status Builder::finish_variables() {
         break;
       }
       if (!bound) {
-  if (found == nullptr && (lv.ctx & kIf)) {
-    // nginx takes many location directives inside a location's if (root, add_header,
-    // proxy_pass...): never ignored here, refused by name.
-    for (const Directive& d : kDirectives) {
-      if (d.name == n.name && (d.contexts & kLocation) && !d.block) {
-        return err(n, "\"" + n.name + "\" directive is not supported inside \"if\" yet");
-      }
-    }
-  }
         entries.push_back(
             {d.conf->name, 0, true, true, d.conf.get(), nullptr, d.node->file, d.node->line});
       }

@@ -283,8 +283,6 @@ Status build_listen_groups(WebConfig* config) {
             break;
           }
           case ServerName::Kind::kLeadingWildcard:
-            g.leading_wildcards.emplace_back(&name, server);
-            break;
             if (name.matches_bare) {
               // ngx_hash_add_key: ".example.com" is refused whole when another server has the
               // exact "example.com" already.
@@ -295,6 +293,8 @@ Status build_listen_groups(WebConfig* config) {
                 break;
               }
             }
+            g.leading_wildcards.emplace_back(&name, server);
+            break;
           case ServerName::Kind::kTrailingWildcard:
             g.trailing_wildcards.emplace_back(&name, server);
             break;

@@ -98,11 +98,6 @@ struct ReturnConf {
   std::string text;  // body text or redirect URL, variables left as written (may be empty)
 };
 
-// One statement of the rewrite module's script of a server or location level, in config order:
-// `rewrite REGEX REPLACEMENT [last|break|redirect|permanent]`, `return ...`, `break`,
-// `set $var VALUE` and `if (COND) {`; the statements of an if's block follow its kIf step and
-// end before `end`.
-struct RewriteStep {
 // A regex's named groups as variables: {index in WebConfig::variables, group number}.
 using NamedCaptures = std::vector<std::pair<uint32_t, int>>;
 
@@ -121,6 +116,11 @@ struct IfCondition {
   NamedCaptures named;                 // kMatch: the regex's named groups
 };
 
+// One statement of the rewrite module's script of a server or location level, in config order:
+// `rewrite REGEX REPLACEMENT [last|break|redirect|permanent]`, `return ...`, `break`,
+// `set $var VALUE` and `if (COND) {`; the statements of an if's block follow its kIf step and
+// end before `end`.
+struct RewriteStep {
   enum class Kind : uint8_t { kRewrite, kReturn, kBreak, kSet, kIf };
   enum class Flag : uint8_t { kNone, kLast, kBreak, kRedirect, kPermanent };
   Kind kind = Kind::kRewrite;
@@ -129,18 +129,18 @@ struct IfCondition {
   Flag flag = Flag::kNone;
   bool redirect = false;  // kRewrite: answers with a redirect (flag, or an absolute replacement)
   ReturnConf ret;         // kReturn
-};
-
-enum class IfModifiedSince { kOff, kExact, kBefore };
   uint32_t var = 0;       // kSet: the variable's index in WebConfig::variables (replacement =
                           // the value's template source)
   IfCondition cond;       // kIf (and kRewrite: cond.named holds the regex's named groups)
   size_t end = 0;         // kIf: index of the first step after the block
   bool in_location = false;  // kIf: a location's if (a match leaves the location's try_files
                              // out, as nginx's "if in location" configuration does)
+};
+
+
+enum class IfModifiedSince { kOff, kExact, kBefore };
 
 struct OpenFileCacheConf {
-
   bool set = false;  // open_file_cache given here or above (absent: webcycle's default cache,
                      // see docs/NGINX.md)
   int max = 0;       // 0 = off
@@ -332,9 +332,6 @@ using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>
 // Extension -> MIME type, keys lowercase. Shared by the levels that did not set their own `types`.
 using TypesMap = StringMap<std::string>;
 
-// The values a location (or the server or http level) ends up with after merging. Kept apart
-// from the tree structure so a level can start as a copy of its parent's values.
-struct LocationValues {
 // `map SOURCE $VAR { ... }` (http level): $VAR is the value of the first entry SOURCE matches,
 // as ngx_http_map_module finds it: exact text (compared case-insensitively), with `hostnames` the
 // wildcard names (*.example.com, .example.com, www.example.*), then the regexes (~, ~*) in
@@ -366,6 +363,9 @@ struct MapConf {
   std::vector<vars::Template> value_templates;
 };
 
+// The values a location (or the server or http level) ends up with after merging. Kept apart
+// from the tree structure so a level can start as a copy of its parent's values.
+struct LocationValues {
   std::string root;  // absolute or with variables; `alias` when root_is_alias
   bool root_is_alias = false;
   std::vector<std::string> index = {"index.html"};
@@ -432,10 +432,10 @@ struct LocationConf : LocationValues {
   Kind kind = Kind::kServer;
   std::string pattern;                   // as written ("/x", the regex, "@name"); empty for kServer
   std::shared_ptr<const Regex> regex;    // kRegex / kRegexCaseless
+  NamedCaptures named_captures;          // the regex's named groups, set as variables on a match
   const LocationConf* parent = nullptr;  // enclosing location, or the server level; null there
   bool internal = false;
   std::string file;
-  NamedCaptures named_captures;          // the regex's named groups, set as variables on a match
   int line = 0;
   // The level's rewrite-module statements (rewrite, return, break) in order; not inherited. When
   // any is a rewrite or a break (`has_rewrite`), the router runs them in order; otherwise `ret`
@@ -464,10 +464,10 @@ struct ServerName {
   std::string key;
   bool matches_bare = false;  // ".example.com" also matches "example.com"
   std::shared_ptr<const Regex> regex;
+  NamedCaptures named_captures;  // kRegex: its named groups, set as variables for the request
 };
 
 // Values nginx keeps per server (set in http or server).
-  NamedCaptures named_captures;  // kRegex: its named groups, set as variables for the request
 struct ServerValues {
   int64_t client_header_timeout_ms = 60000;
   int64_t client_header_buffer_size = 1024;
@@ -516,6 +516,7 @@ struct HttpConf {
   std::vector<std::unique_ptr<ServerConf>> servers;      // config order
   std::vector<std::unique_ptr<UpstreamConf>> upstreams;  // named ones in config order, then the
                                                          // implicit ones proxy_pass made
+  std::vector<std::unique_ptr<MapConf>> maps;             // config order
   ResolverConf resolver;                                 // http-level `resolver`
   // http-level values (types, default_type, ...), the parent of every server's `loc`.
   LocationConf loc;
@@ -533,6 +534,11 @@ struct WebConfig {
   std::string prefix;                      // ends with '/'
   std::vector<ConfFile> files;             // every file read, for -T
   std::vector<std::string> warnings;       // nginx's [warn] messages, with "in F:L"
+  // The variables the configuration declares (set, map, named captures); their per-request
+  // values live in a vars::UserVars. Empty for a configuration that declares none.
+  vars::VarRegistry variables;
+  // Some server_name is a regex with captures: the router keeps them for the request.
+  bool server_name_captures = false;
 };
 
 struct LoadOptions {
@@ -542,7 +548,6 @@ struct LoadOptions {
   std::string share_dir;     // installed share/webcycle: fallback for relative plain includes
   // When set, parse this text instead of reading conf_file (conf_file still names it).
   const std::string* text = nullptr;
-  std::vector<std::unique_ptr<MapConf>> maps;             // config order
   // false: `include` is refused (fuzzing, text from an untrusted source). Such text also never
   // makes the loader ask the resolver: upstream host names other than "localhost" are then
   // "host not found" (see resolve_names).
@@ -560,11 +565,6 @@ struct LoadOptions {
 // 0.0.0.0:80 in F:L; open() "/x" failed (2: No such file or directory).
 [[nodiscard]] Result<std::unique_ptr<WebConfig>> load_config(const LoadOptions& options);
 [[nodiscard]] Result<std::unique_ptr<WebConfig>> load_config(const std::string& conf_file,
-  // The variables the configuration declares (set, map, named captures); their per-request
-  // values live in a vars::UserVars. Empty for a configuration that declares none.
-  vars::VarRegistry variables;
-  // Some server_name is a regex with captures: the router keeps them for the request.
-  bool server_name_captures = false;
                                                              const std::string& prefix,
                                                              std::string_view g_directives = {});
 
