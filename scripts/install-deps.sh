@@ -9,8 +9,8 @@ set -euo pipefail
 
 want=${1:-test}
 
-build_pkgs=(build-essential cmake pkg-config libpcre2-dev libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev python3 libpython3-dev zlib1g-dev libssl-dev libcrypt-dev)
-test_pkgs=(curl python3 nginx-light gunicorn python3-flask python3-django clang libclang-rt-14-dev llvm bind9-dnsutils nsd dnsmasq-base chromium)
+build_pkgs=(build-essential cmake pkg-config libpcre2-dev libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev python3 libpython3-dev zlib1g-dev libssl-dev libcrypt-dev libnghttp2-dev)
+test_pkgs=(curl nghttp2-client python3 nginx-light gunicorn python3-flask python3-django clang libclang-rt-14-dev llvm bind9-dnsutils nsd dnsmasq-base chromium)
 # test: slowhttptest attacks the servers (test_slow_clients.py), wrk drives the soak (test_soak.py).
 test_pkgs+=(slowhttptest wrk)
 # test: python3-yaml reads deploy/kubernetes, systemd's systemd-analyze verifies deploy/systemd

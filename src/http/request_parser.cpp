@@ -194,7 +194,9 @@ ParseStatus RequestParser::parse_head(std::string_view head, RequestHead& out) {
   }
   out.major = p[5] - '0';
   out.minor = p[7] - '0';
-  if (out.major != 1) return fail(505, "client sent unsupported HTTP version");
+  if (out.major != 1 && !(limits_.http2 && out.major == 2 && out.minor == 0)) {
+    return fail(505, "client sent unsupported HTTP version");
+  }
   p += 10;
 
   auto parts = split_target(out.target, out.method);
@@ -246,7 +248,7 @@ ParseStatus RequestParser::parse_head(std::string_view head, RequestHead& out) {
       case 6:
         if (iequals(hname, "expect")) {
           if (iequals(value, "100-continue")) {
-            out.expect_continue = out.minor >= 1;
+            out.expect_continue = out.at_least_11();
           } else {
             out.expect_other = true;
           }
@@ -310,12 +312,14 @@ ParseStatus RequestParser::parse_head(std::string_view head, RequestHead& out) {
     out.host = host_value;
     if (out.form == TargetForm::kAuthority && !have_host) out.host = parts->authority;
   }
-  if (!have_host && out.minor >= 1 && limits_.require_host) {
+  if (!have_host && out.at_least_11() && limits_.require_host) {
     return fail(400, "client sent HTTP/1.1 request without \"Host\" header");
   }
   out.transfer_coded = codings.coded;
   if (have_te) {
-    if (out.minor == 0) return fail(400, "client sent \"Transfer-Encoding\" in HTTP/1.0 request");
+    if (!out.at_least_11()) {
+      return fail(400, "client sent \"Transfer-Encoding\" in HTTP/1.0 request");
+    }
     if (have_cl) {
       return fail(400, "client sent \"Content-Length\" and \"Transfer-Encoding\" headers");
     }
@@ -326,7 +330,7 @@ ParseStatus RequestParser::parse_head(std::string_view head, RequestHead& out) {
   } else if (have_cl) {
     out.body = RequestHead::Body::kLength;
   }
-  if (out.minor >= 1) {
+  if (out.at_least_11()) {
     out.keep_alive = !conn_close;
   } else {
     out.keep_alive = conn_keep_alive && !conn_close;

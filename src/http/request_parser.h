@@ -77,6 +77,10 @@ struct RequestHead {
                                  // framing is still chunked, but the bytes stay coded; a server
                                  // that cannot pass them on may answer 501
 
+  // HTTP/1.1 or later (HTTP/2.0: a head webcycle made from an HTTP/2 request, Limits::http2).
+  [[nodiscard]] bool at_least_11() const noexcept { return major > 1 || minor >= 1; }
+  // HTTP/1.x: the head and body are framed by HTTP/1 (Connection, chunked, read-to-close).
+  [[nodiscard]] bool http1() const noexcept { return major == 1; }
   // First header named `name` (ASCII case-insensitive), or nullptr.
   [[nodiscard]] const Header* find(std::string_view name) const;
   // Clears every field, keeping headers' capacity.
@@ -97,6 +101,9 @@ struct Limits {
   // nginx's underscores_in_headers: when off, fields whose names contain '_' are dropped (not
   // errors), so "Content_Length" can never be mistaken for Content-Length further on.
   bool underscores_in_headers = false;
+  // The head is one webcycle wrote for a request that came over HTTP/2 (web/h2_request.h): its
+  // version "HTTP/2.0" is taken (major 2, minor 0) and read with HTTP/1.1's rules, not a 505.
+  bool http2 = false;
 };
 
 enum class ParseStatus : uint8_t { kDone, kNeedMore, kError };

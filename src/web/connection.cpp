@@ -9,6 +9,7 @@
 #include "core/error_log.h"
 #include "core/io.h"
 #include "web/exchange.h"
+#include "web/h2_connection.h"
 #include "web/proxy.h"
 #include "web/tls_servers.h"
 #include "web/worker.h"
@@ -83,12 +84,19 @@ Status Connection::start() {
     if (!stream) return std::unexpected(stream.error());
     tls_ = std::make_unique<tls::Stream>(std::move(*stream));
   }
+  if (group_.listen.http2 && tls_ == nullptr) {
+    // A cleartext `listen ... http2` is HTTP/2 from the first byte (prior knowledge), as in
+    // nginx 1.22: an HTTP/1.1 request gets the server's SETTINGS and a GOAWAY(PROTOCOL_ERROR).
+    h2_ = std::make_unique<H2Connection>(*this, worker_);
+    return h2_->start({});
+  }
   read_pending_ = true;
   arm_wait_timer();
   return {};
 }
 
 bool Connection::idle() const noexcept {
+  if (h2_ != nullptr) return h2_->idle();
   return state_ == State::kHead && in_.empty() && out_.empty() && head_scanned() == 0;
 }
 
@@ -96,11 +104,16 @@ bool Connection::idle() const noexcept {
 // connection that has not had its first request yet is waited for (nginx does the same): its
 // request may already be in the socket, and closing would reset it during a reload.
 bool Connection::closable_for_stop() const noexcept {
+  if (h2_ != nullptr) return h2_->idle();
   return idle() && requests_ > 0 && !read_pending_;
 }
 
 void Connection::shutdown_when_idle() {
   stopping_ = true;
+  if (h2_ != nullptr) {
+    h2_->shutdown_when_idle();  // GOAWAY; closes once its streams are answered
+    return;
+  }
   if (closable_for_stop()) {
     // Not closed at once: the client may be sending its next request right now, and a close
     // would lose it (a reload under load must not). The idle timer closes it (on_timer) unless
@@ -110,6 +123,10 @@ void Connection::shutdown_when_idle() {
 }
 
 void Connection::on_io(uint32_t events) {
+  if (h2_ != nullptr) {
+    h2_->on_io(events);
+    return;
+  }
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) read_pending_ = true;
   if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) peer_half_closed_ = true;
   // A TLS read may have waited for the socket to be writable (a key update to answer).
@@ -275,6 +292,17 @@ void Connection::drive() {
 bool Connection::tls_handshake() {
   const tls::IoResult r = tls_->handshake();
   if (r.ok()) {
+    // HTTP/2 hand-off over TLS (ALPN "h2", offered only by `listen ... ssl http2`): H2Connection
+    // takes the connection, reading and writing through tls().
+    if (tls_->alpn() == "h2") {
+      worker_.loop().cancel(timer_);
+      h2_ = std::make_unique<H2Connection>(*this, worker_);
+      if (auto s = h2_->start({}); !s) {
+        core::error_log().log(core::LogLevel::alert, id_, s.error().message);
+        close();
+      }
+      return false;
+    }
     read_pending_ = true;  // the first request may have come with the client's Finished
     return true;
   }

@@ -24,22 +24,24 @@
 #include "core/socket.h"
 #include "http/chunked_decoder.h"
 #include "http/request_parser.h"
+#include "tls/stream.h"
 #include "web/exchange.h"
 #include "web/output.h"
+#include "web/proxy.h"
 #include "web/request_body.h"
-#include "tls/stream.h"
 
 namespace wc::web {
 
 class Worker;
 class ProxyRequest;
+class H2Connection;
 struct Listener;
 namespace config {
 struct ListenGroup;
 struct ServerConf;
 }  // namespace config
 
-class Connection final : public core::IoHandler, public tls::ServerHooks {
+class Connection final : public core::IoHandler, public ProxyClient, public tls::ServerHooks {
  public:
   // `group` is the listen group the connection belongs to (the listener's, or the one its local
   // address selects when several share a port).
@@ -117,14 +119,19 @@ class Connection final : public core::IoHandler, public tls::ServerHooks {
   void answer_unparsed(int status);
   void close();
 
+  // HTTP/2 (web/h2_connection.h): once the connection is HTTP/2, every event goes to h2_, which
+  // uses the socket, the request counter and close() of this object.
+  friend class H2Connection;
+  std::unique_ptr<H2Connection> h2_;
+
   // For the ProxyRequest this connection owns.
   friend class ProxyRequest;
-  [[nodiscard]] Output& output() noexcept { return out_; }
+  [[nodiscard]] Output& output() noexcept override { return out_; }
   [[nodiscard]] std::string_view peer_text() const noexcept { return {addr_text_, addr_len_}; }
   // The proxy queued output: send what the socket takes.
-  void proxy_output();
+  void proxy_output() override;
   // The proxy is finished (answered, or failed and answered): log, then go on or close.
-  void proxy_done();
+  void proxy_done() override;
 
   Worker& worker_;
   core::Fd fd_;

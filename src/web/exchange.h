@@ -26,6 +26,8 @@ namespace config {
 struct ListenGroup;
 }  // namespace config
 
+class H2Head;
+
 // What the router and the log need to know of the connection a request came on. Filled by the
 // Connection per request (no copies); a test fills it by hand, with no socket.
 struct ConnectionInfo {
@@ -85,6 +87,9 @@ struct Exchange {
   // The answer (Router::respond).
   int status = 0;
   bool keep_alive = true;              // "Connection: keep-alive" will be sent
+  // Set when the request came over HTTP/2: the head is made into fields there (Router's
+  // finish_head) instead of HTTP/1.1 text in the Output, which then holds only the body.
+  H2Head* h2_head = nullptr;
   bool header_only = false;            // HEAD: no body bytes
   uint64_t header_bytes = 0;           // queued head bytes
   uint64_t body_bytes = 0;             // queued body bytes ($body_bytes_sent)

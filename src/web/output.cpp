@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 #include "tls/stream.h"
 
@@ -136,6 +137,46 @@ Output::Flush Output::flush(tls::Stream& tls, int& error) {
   files_.clear();
   file_head_ = 0;
   return Flush::kDone;
+}
+
+Result<size_t> Output::read_into(char* buf, size_t cap) {
+  size_t got = 0;
+  while (got < cap) {
+    const bool file_next = file_head_ < files_.size();
+    const size_t boundary = file_next ? files_[file_head_].mem_pos : mem_.size();
+    if (mem_sent_ < boundary) {
+      const size_t n = std::min(cap - got, boundary - mem_sent_);
+      std::memcpy(buf + got, mem_.data() + mem_sent_, n);
+      mem_sent_ += n;
+      got += n;
+      continue;
+    }
+    if (file_next) {
+      FileRange& r = files_[file_head_].range;
+      const ssize_t n = ::pread(r.fd, buf + got, std::min(cap - got, r.length), r.offset);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return sys_fail("pread()");
+      }
+      if (n == 0) return fail(EIO, "the file shrank while it was sent");
+      r.offset += n;
+      r.length -= static_cast<size_t>(n);
+      got += static_cast<size_t>(n);
+      if (r.length > 0) continue;
+      r.keep.reset();
+      if (++file_head_ == files_.size()) {
+        files_.clear();
+        file_head_ = 0;
+      }
+      continue;
+    }
+    mem_.clear();
+    mem_sent_ = 0;
+    files_.clear();
+    file_head_ = 0;
+    break;
+  }
+  return got;
 }
 
 }  // namespace wc::web

@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/result.h"
+
 namespace wc::tls {
 class Stream;
 }  // namespace wc::tls
@@ -51,6 +53,11 @@ class Output {
   // (at most a record's worth a call, the first one gathered with the memory bytes before it).
   // kError: errno in `error`, or EPROTO for a TLS failure (tls.error_text() says which).
   [[nodiscard]] Flush flush(tls::Stream& tls, int& error);
+
+  // HTTP/2 (web/h2_connection.h): copies up to `cap` of the next bytes, in the order flush() sends
+  // them (file ranges read with pread), into `buf` and counts them as sent. Returns how many
+  // (0: nothing queued). Errors: pread's, or a file shorter than its range (EIO).
+  [[nodiscard]] Result<size_t> read_into(char* buf, size_t cap);
 
   // Inserts bytes at `pos` of the memory part (an interim 100 Continue before an answer already
   // queued). `pos` must not have been sent yet.

@@ -73,7 +73,7 @@ bool idempotent(http::Method m) {
 
 }  // namespace
 
-ProxyRequest::ProxyRequest(Connection& client, Worker& worker, const Exchange& ex,
+ProxyRequest::ProxyRequest(ProxyClient& client, Worker& worker, const Exchange& ex,
                            std::string_view raw_head, std::unique_ptr<RequestBody> body)
     : client_(client),
       worker_(worker),
@@ -93,6 +93,7 @@ ProxyRequest::ProxyRequest(Connection& client, Worker& worker, const Exchange& e
   limits.max_headers = 100000;
   limits.require_host = false;
   limits.underscores_in_headers = true;
+  limits.http2 = true;  // a head made from an HTTP/2 request says "HTTP/2.0"
   http::RequestParser reparse(limits);
   size_t consumed = 0;
   (void)reparse.parse(head_bytes_, head_, consumed);
@@ -108,6 +109,7 @@ ProxyRequest::ProxyRequest(Connection& client, Worker& worker, const Exchange& e
   ex_.proxy = true;
   ex_.proxy_host = conf_.host;
   ex_.proxy_port = conf_.port;
+  ex_.h2_head = ex.h2_head;
   idempotent_ = idempotent(head_.method);
   streaming_ = body_ == nullptr && head_.body != http::RequestHead::Body::kNone &&
                conf_.pass_request_body && !conf_.request_buffering;
@@ -505,6 +507,7 @@ void ProxyRequest::attempt_failed(Failure kind, int err, const char* what) {
     // closes without the body's end (no last chunk, or fewer bytes than Content-Length), so the
     // truncation shows; it is never completed as if whole.
     ex_.keep_alive = false;
+    truncated_ = true;
     hand_back();
     return;
   }
@@ -923,7 +926,9 @@ void ProxyRequest::start_response() {
     head.content_length = resp_.content_length;
   }
   if (!no_body && resp_.body != http::ParsedResponse::Body::kLength) {
-    if (head_.minor >= 1) {
+    if (!head_.http1()) {
+      // HTTP/2: DATA frames carry the body and END_STREAM ends it.
+    } else if (head_.minor >= 1) {
       head.chunked = true;
       client_chunked_ = !ex_.header_only;
     } else {

@@ -48,11 +48,26 @@ namespace config {
 struct ProxyConf;
 }
 
+class Output;
+
+// The client side of a ProxyRequest: an HTTP/1.x Connection, or a stream of an HTTP/2 connection
+// (web/h2_connection.h). The proxy appends the answer's head (through the Router) and body to
+// output(), calls proxy_output() when there is more to send, and proxy_done() once at the end.
+class ProxyClient {
+ public:
+  [[nodiscard]] virtual Output& output() noexcept = 0;
+  virtual void proxy_output() = 0;
+  virtual void proxy_done() = 0;
+
+ protected:
+  ~ProxyClient() = default;
+};
+
 class ProxyRequest final : public core::IoHandler {
  public:
   // `ex` is the router's exchange for the request (its values are copied: the connection's
   // buffers are free to move on); `raw_head` the request head as received.
-  ProxyRequest(Connection& client, Worker& worker, const Exchange& ex, std::string_view raw_head,
+  ProxyRequest(ProxyClient& client, Worker& worker, const Exchange& ex, std::string_view raw_head,
                std::unique_ptr<RequestBody> body);
   ~ProxyRequest();
   ProxyRequest(const ProxyRequest&) = delete;
@@ -84,6 +99,9 @@ class ProxyRequest final : public core::IoHandler {
   [[nodiscard]] bool finished() const noexcept { return state_ == State::kDone; }
   // After proxy_done: whether the client connection can carry another request.
   [[nodiscard]] bool client_keep_alive() const noexcept { return ex_.keep_alive; }
+  // After proxy_done: the upstream failed after the head went out, the body is cut short (HTTP/2
+  // resets the stream instead of ending it).
+  [[nodiscard]] bool truncated() const noexcept { return truncated_; }
 
  private:
   enum class State : uint8_t {
@@ -122,7 +140,7 @@ class ProxyRequest final : public core::IoHandler {
   void record_attempt_end();
   void hand_back();
 
-  Connection& client_;
+  ProxyClient& client_;
   Worker& worker_;
   const config::ProxyConf& conf_;
   Upstream& upstream_;
@@ -172,6 +190,7 @@ class ProxyRequest final : public core::IoHandler {
   uint64_t length_left_ = 0;
   bool client_chunked_ = false;
   bool head_sent_ = false;
+  bool truncated_ = false;
   bool buffering_ = true;
   bool paused_ = false;  // proxy_buffering off: waiting for the client to drain
   bool read_pending_ = false;

@@ -22,6 +22,7 @@
 #include "web/config/locations.h"
 #include "web/config/server_names.h"
 #include "web/error_page.h"
+#include "web/h2_head.h"
 #include "web/static/autoindex.h"
 #include "web/static/conditional.h"
 #include "web/static/path.h"
@@ -376,6 +377,7 @@ Router::BodyCheck Router::check_body(const ConnectionInfo& conn, const http::Req
                       (head.body == RequestHead::Body::kLength || loc.proxy.http_minor == 1);
   check.body_buffer_size = static_cast<uint64_t>(std::max<int64_t>(loc.client_body_buffer_size, 0));
   const int64_t max = loc.client_max_body_size;
+  check.max_body = max;
   if (head.body == RequestHead::Body::kLength && max > 0 &&
       head.content_length > static_cast<uint64_t>(max)) {
     check.status = 413;
@@ -745,10 +747,11 @@ void Router::send_autoindex(Exchange& ex, Output& out, const std::string& dir) {
   http::ResponseHead head;
   head.status = 200;
   head.content_type = static_files::autoindex_content_type(options.format, !callback.empty());
-  const bool chunked = ex.head.minor >= 1;
+  // HTTP/2 frames the listing itself (DATA frames, END_STREAM): never chunked.
+  const bool chunked = ex.head.http1() && ex.head.minor >= 1;
   head.chunked = chunked;
   // An HTTP/1.0 client reads the listing to the close (a HEAD has no body to end).
-  if (!chunked && !ex.header_only) ex.keep_alive = false;
+  if (!chunked && !ex.header_only && ex.head.http1()) ex.keep_alive = false;
   finish_head(ex, out, head);
   if (ex.header_only) return;
   std::string& bytes = out.bytes();
@@ -973,7 +976,7 @@ void Router::add_charset(const LocationConf& loc, http::ResponseHead& head) {
 // ngx_http_gzip_ok with nginx's defaults (gzip_http_version 1.1, gzip_proxied off): an HTTP/1.1
 // request without Via whose Accept-Encoding names gzip with a q above 0.
 bool Router::accepts_gzip(const http::RequestHead& h) {
-  if (h.minor < 1) return false;
+  if (!h.at_least_11()) return false;
   bool gzip = false;
   for (const http::Header& hd : h.headers) {
     if (http::iequals(hd.name, "via")) return false;
@@ -1379,10 +1382,16 @@ void Router::finish_head(Exchange& ex, Output& out, http::ResponseHead& head) {
     assert(loc.add_headers.empty() || it != scripts_.end());
     add_configured_headers(ex, it == scripts_.end() ? nullptr : &it->second, head);
   }
-  std::string& bytes = out.bytes();
-  const size_t before = bytes.size();
-  http::append_response_head(head, bytes);
-  ex.header_bytes = bytes.size() - before;
+  if (ex.h2_head != nullptr) {
+    // HTTP/2: the head goes to the stream as fields (no HTTP/1.1 text, no Connection).
+    ex.h2_head->assign(head);
+    ex.header_bytes = ex.h2_head->wire_size();
+  } else {
+    std::string& bytes = out.bytes();
+    const size_t before = bytes.size();
+    http::append_response_head(head, bytes);
+    ex.header_bytes = bytes.size() - before;
+  }
   ex.status = head.status;
   ex.sent_content_type = head.content_type;
   ex.has_content_length = head.content_length >= 0;
@@ -1620,6 +1629,7 @@ void Router::fill_vars(const Exchange& ex, vars::RequestVars& v) {
   v.host = h.host;
   v.user = has_user_vars_ ? &user_vars_ : nullptr;
   v.server_protocol = h.method_name.empty() ? std::string_view{}
+                      : h.major == 2        ? std::string_view("HTTP/2.0")
                       : h.minor == 0        ? std::string_view("HTTP/1.0")
                                             : std::string_view("HTTP/1.1");
   v.scheme = "http";

@@ -58,6 +58,7 @@ class Router {
     bool stream_body = false;           // ... and passes it on as it arrives
                                         // (proxy_request_buffering off)
     uint64_t body_buffer_size = 16384;  // client_body_buffer_size: in memory up to this
+    int64_t max_body = 0;  // client_max_body_size (0: no limit), for a body of unknown length
   };
   [[nodiscard]] BodyCheck check_body(const ConnectionInfo& conn, const http::RequestHead& head);
 

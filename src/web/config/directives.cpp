@@ -807,6 +807,31 @@ Status d_internal(Builder&, Level& lv, const ConfNode& n) {
 
 // ---- server values -------------------------------------------------------------------------
 
+Status d_http2_max_concurrent_streams(Builder&, Level& lv, const ConfNode& n) {
+  if (auto st = set_number(lv, n, &lv.srv->http2_max_concurrent_streams); !st) return st;
+  if (lv.srv->http2_max_concurrent_streams > INT32_MAX) return invalid_value(n);
+  return {};
+}
+Status d_http2_idle_timeout(Builder&, Level& lv, const ConfNode& n) {
+  return set_time(lv, n, &lv.srv->http2_idle_timeout_ms);
+}
+Status d_http2_recv_timeout(Builder&, Level& lv, const ConfNode& n) {
+  return set_time(lv, n, &lv.srv->http2_recv_timeout_ms);
+}
+// nginx: "the http2 chunk size cannot be zero"; a DATA frame carries at most 2^24-1 bytes.
+Status d_http2_chunk_size(Builder&, Level& lv, const ConfNode& n) {
+  if (auto st = set_size(lv, n, &lv.srv->http2_chunk_size); !st) return st;
+  if (lv.srv->http2_chunk_size == 0) return err(n, "the http2 chunk size cannot be zero");
+  if (lv.srv->http2_chunk_size > (1 << 24) - 1) lv.srv->http2_chunk_size = (1 << 24) - 1;
+  return {};
+}
+// nginx: "the value is too small" under 2 * 16384 + 9.
+Status d_http2_recv_buffer_size(Builder&, Level& lv, const ConfNode& n) {
+  if (auto st = set_size(lv, n, &lv.srv->http2_recv_buffer_size); !st) return st;
+  if (lv.srv->http2_recv_buffer_size <= 2 * 16384) return err(n, "the value is too small");
+  return {};
+}
+
 Status d_client_header_timeout(Builder&, Level& lv, const ConfNode& n) {
   return set_time(lv, n, &lv.srv->client_header_timeout_ms);
 }
@@ -956,7 +981,9 @@ Status d_listen(Builder&, Level& lv, const ConfNode& n) {
       }
       l.ipv6only = *v;
       l.bind = l.options_set = true;
-    } else if (a == "ssl" || a == "http2" || a == "quic" || a == "proxy_protocol" ||
+    } else if (a == "http2") {
+      l.http2 = true;
+    } else if (a == "ssl" || a == "quic" || a == "proxy_protocol" ||
                starts_with(a, "fastopen=") || starts_with(a, "so_keepalive=") ||
                starts_with(a, "setfib=") || starts_with(a, "accept_filter=")) {
       return err(n, "the \"" + std::string(a.substr(0, a.find('='))) +
@@ -2003,6 +2030,11 @@ constexpr Directive kDirectives[] = {
     {"index", kHSL, Arity::k1More, false, d_index},
     // http, server
     {"client_header_timeout", kHS, Arity::kTake1, false, d_client_header_timeout},
+    {"http2_max_concurrent_streams", kHS, Arity::kTake1, false, d_http2_max_concurrent_streams},
+    {"http2_idle_timeout", kHS, Arity::kTake1, false, d_http2_idle_timeout},
+    {"http2_recv_timeout", kHS, Arity::kTake1, false, d_http2_recv_timeout},
+    {"http2_chunk_size", kHS, Arity::kTake1, false, d_http2_chunk_size},
+    {"http2_recv_buffer_size", kHttp, Arity::kTake1, false, d_http2_recv_buffer_size},
     {"client_header_buffer_size", kHS, Arity::kTake1, false, d_client_header_buffer_size},
     {"large_client_header_buffers", kHS, Arity::kTake2, false, d_large_client_header_buffers},
     {"ignore_invalid_headers", kHS, Arity::kTake1, false, d_ignore_invalid_headers},

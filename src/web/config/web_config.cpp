@@ -219,6 +219,7 @@ Status build_listen_groups(WebConfig* config) {
                   ssl.certificates[ssl.keys.size()] + "\" " +
                   conf_where(server->file, server->line));
     }
+  }
   // Which group got its `default_server` from a flag (the first server is only the fallback).
   std::vector<bool> explicit_default;
   for (const auto& server : config->http.servers) {

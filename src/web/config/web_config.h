@@ -73,6 +73,8 @@ struct ListenConf {
   int rcvbuf = -1;  // -1 = not set
   int sndbuf = -1;
   bool deferred = false;  // TCP_DEFER_ACCEPT
+  bool http2 = false;     // `http2`: HTTP/2 (prior knowledge on a cleartext listen, ALPN "h2"
+                          // with ssl); OR-ed over every listen of the address, as nginx
   // Any socket option given (two servers giving them for one address is an error).
   bool options_set = false;
   std::string file;  // where the `listen` directive is
@@ -476,6 +478,12 @@ struct ServerValues {
   bool ignore_invalid_headers = true;
   bool underscores_in_headers = false;
   bool merge_slashes = true;
+  // HTTP/2 (nginx 1.22's ngx_http_v2_module; the default server's values govern a connection).
+  int64_t http2_max_concurrent_streams = 128;
+  int64_t http2_idle_timeout_ms = 180000;  // no stream open and nothing to send: GOAWAY, close
+  int64_t http2_recv_timeout_ms = 30000;   // a frame begun and not finished
+  int64_t http2_chunk_size = 8192;         // the largest DATA frame payload sent
+  int64_t http2_recv_buffer_size = 262144;  // bytes read from the socket at once
 };
 
 struct ServerConf : ServerValues {
