@@ -181,10 +181,13 @@ void Worker::begin_graceful_stop() {
              before + static_cast<size_t>(kAcceptBatch));  // a full batch: more may wait
   }
   stopping_ = true;
+  // The Listener objects stay: every connection accepted from one refers to it ($server_port)
+  // until it is answered. (Destroying them here was a use-after-free that aborted the old worker
+  // under ASan and reset its in-flight requests during a reload.)
   for (auto& l : listeners_) {
     ::close(l->fd);  // this process's copy; the master and the new workers keep theirs
+    l->fd = -1;
   }
-  listeners_.clear();
   loop_->cancel(accept_resume_);
   for (Connection* c = connections_; c != nullptr;) {
     Connection* next = c->next;
