@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 
+#include "corpus_base64.h"
 #include "http/request_parser.h"
 #include "stream.h"
 
@@ -23,30 +24,7 @@ using testing::StreamResult;
 
 const std::string kCorpora = WEBCYCLE_SHARED_DIR "/corpora";
 
-std::string b64decode(std::string_view in) {
-  auto val = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    const int v = val(c);
-    if (v < 0) continue;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  return out;
-}
+using testing::b64decode;
 
 bool load(const std::string& name, json& out) {
   std::ifstream f(kCorpora + "/" + name);

@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "corpus_base64.h"
 #include "http/request_parser.h"
 #include "stream.h"
 
@@ -41,27 +42,7 @@ using testing::StreamResult;
 
 const std::string kCorpora = WEBCYCLE_SHARED_DIR "/corpora";
 
-std::string b64decode(std::string_view in) {
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    int v = -1;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    if (c >= '0' && c <= '9') v = c - '0' + 52;
-    if (c == '+') v = 62;
-    if (c == '/') v = 63;
-    if (v < 0) continue;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  return out;
-}
+using testing::b64decode;
 
 // Where each message ends and what it carried: what two hops must agree on.
 struct Split {

@@ -502,6 +502,27 @@ def read_until_close(sock, timeout):
         buf += chunk
 
 
+def children_of(pid):
+    """Direct children of pid (from /proc), as ints."""
+    out = set()
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                out.update(int(p) for p in f.read().split())
+    except OSError:
+        pass
+    return out
+
+
+def cmdline(pid):
+    """pid's command line, its words joined by spaces ("" once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
 def pid_alive(pid):
     try:
         with open(f"/proc/{pid}/stat") as f:

@@ -27,6 +27,8 @@ import sys
 import tempfile
 import time
 
+from harness import children_of, cmdline, free_ports
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.environ.get("WEBCYCLE_SOURCE_DIR", os.path.join(HERE, "..", ".."))
 DEMO = os.path.join(SOURCE, "share", "demo")
@@ -74,41 +76,18 @@ end
 """
 
 
-def free_ports(n):
-    socks, ports = [], []
-    try:
-        while len(ports) < n:
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-            ports.append(s.getsockname()[1])
-    finally:
-        for s in socks:
-            s.close()
-    return ports
-
-
 def descendants(pid):
     out, todo = [], [pid]
     while todo:
         p = todo.pop()
         out.append(p)
-        try:
-            for tid in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{tid}/children") as f:
-                    todo.extend(int(c) for c in f.read().split())
-        except OSError:
-            pass
+        todo.extend(children_of(p))
     return out
 
 
 def proc_name(pid):
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            words = f.read().split(b"\0")
-        return " ".join(w.decode(errors="replace") for w in words[1:4] if w) or "?"
-    except OSError:
-        return "?"
+    """The subcommand and its first arguments: "web -c /path/webcycle.conf"."""
+    return " ".join(cmdline(pid).split()[1:4]) or "?"
 
 
 def sample(pid):

@@ -21,7 +21,7 @@ import tempfile
 import time
 import unittest
 
-from harness import free_ports, pid_alive, server_bin, wait_until
+from harness import children_of, cmdline, free_ports, pid_alive, server_bin, wait_until
 
 SOURCE = os.environ.get("WEBCYCLE_SOURCE_DIR",
                         os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
@@ -32,26 +32,6 @@ START_TIMEOUT = 60.0  # the apps import Python; slow under ASan
 def has_command(name):
     r = subprocess.run([server_bin(), "help", name], capture_output=True, text=True)
     return r.returncode == 0
-
-
-def children_of(pid):
-    """Direct children of pid (from /proc), as ints."""
-    out = set()
-    try:
-        for tid in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{tid}/children") as f:
-                out.update(int(p) for p in f.read().split())
-    except OSError:
-        pass
-    return out
-
-
-def cmdline(pid):
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return f.read().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""
 
 
 def read(path):
