@@ -821,14 +821,18 @@ Status d_http2_recv_timeout(Builder&, Level& lv, const ConfNode& n) {
 // nginx: "the http2 chunk size cannot be zero"; a DATA frame carries at most 2^24-1 bytes.
 Status d_http2_chunk_size(Builder&, Level& lv, const ConfNode& n) {
   if (auto st = set_size(lv, n, &lv.srv->http2_chunk_size); !st) return st;
-  if (lv.srv->http2_chunk_size == 0) return err(n, "the http2 chunk size cannot be zero");
+  if (lv.srv->http2_chunk_size == 0) {
+    return err(n, "the http2 chunk size cannot be zero");
+  }
   if (lv.srv->http2_chunk_size > (1 << 24) - 1) lv.srv->http2_chunk_size = (1 << 24) - 1;
   return {};
 }
-// nginx: "the value is too small" under 2 * 16384 + 9.
+// nginx: at most 2 * NGX_HTTP_V2_STATE_BUFFER_SIZE (32) bytes is "too small".
 Status d_http2_recv_buffer_size(Builder&, Level& lv, const ConfNode& n) {
   if (auto st = set_size(lv, n, &lv.srv->http2_recv_buffer_size); !st) return st;
-  if (lv.srv->http2_recv_buffer_size <= 2 * 16384) return err(n, "the value is too small");
+  if (lv.srv->http2_recv_buffer_size <= 32) {
+    return err(n, "\"http2_recv_buffer_size\" directive value is too small");
+  }
   return {};
 }
 
