@@ -157,7 +157,8 @@ core::Fd Upstream::take_idle(int i, uint32_t& requests) {
 
 void Upstream::put_idle(int i, core::Fd fd, uint32_t requests, bool registered) {
   if (!fd.valid()) return;
-  if (conf_->keepalive <= 0 ||
+  // A server its name no longer has: its connections drain, none is kept.
+  if (conf_->keepalive <= 0 || servers_[static_cast<size_t>(i)].gone ||
       (conf_->keepalive_requests > 0 && requests >= conf_->keepalive_requests)) {
     if (registered) loop_.remove(fd.get());
     return;
@@ -376,9 +377,12 @@ std::string Upstream::set_addresses(int origin,
       peers_.push_back(a);
       servers_.emplace_back();
     } else {
+      // Back (its requests may still be draining: their count stays), or a reused slot.
       drop_idle_of(static_cast<int>(slot));
+      const int active = servers_[slot].active;
       peers_[slot] = a;
       servers_[slot] = Server{};
+      servers_[slot].active = active;
     }
     servers_[slot].origin = origin;
     servers_[slot].effective_weight = std::max(1, a.weight);
