@@ -543,6 +543,20 @@ def wait_until(pred, timeout=5.0, interval=0.02):
         time.sleep(interval)
 
 
+def stop_processes(procs, timeout=10.0):
+    """Stops subprocess.Popen objects started by a test, by their PIDs: TERM to each one still
+    running, then a bounded wait for all; KILL for any still there after `timeout`."""
+    for p in procs:
+        if p.poll() is None:
+            os.kill(p.pid, signal_module.SIGTERM)
+    for p in procs:
+        try:
+            p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.kill(p.pid, signal_module.SIGKILL)
+            p.wait()
+
+
 class ServerTestCase(unittest.TestCase):
     """A test class sharing one server, started in setUpClass from CONFIG (an http block body,
     wrapped by http_config with HTTP_KW) and FILES ({relative path: content}). Tests that change

@@ -10,13 +10,12 @@ import os
 import re
 import shlex
 import shutil
-import signal
 import subprocess
 import tempfile
 import unittest
 import urllib.request
 
-from harness import free_ports, server_bin, wait_until
+from harness import free_ports, server_bin, stop_processes, wait_until
 
 SOURCE = os.environ.get("WEBCYCLE_SOURCE_DIR",
                         os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
@@ -80,14 +79,8 @@ class TempDir:
             return f.read().decode("utf-8", "replace")
 
     def stop_all(self):
+        stop_processes(self.procs)
         for p in self.procs:
-            if p.poll() is None:
-                os.kill(p.pid, signal.SIGTERM)
-                try:
-                    p.wait(10)
-                except subprocess.TimeoutExpired:
-                    os.kill(p.pid, signal.SIGKILL)
-                    p.wait()
             p.log_file.close()
 
 

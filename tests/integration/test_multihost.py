@@ -21,7 +21,7 @@ import tempfile
 import time
 import unittest
 
-from harness import server_bin
+from harness import server_bin, stop_processes
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PYTHON = "/usr/bin/python3"
@@ -141,15 +141,8 @@ class MultiHost(unittest.TestCase):
         return p
 
     def teardown_hosts(self):
+        stop_processes(self.procs)
         for p in self.procs:
-            if p.poll() is None:
-                os.kill(p.pid, signal.SIGTERM)
-        for p in self.procs:
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                os.kill(p.pid, signal.SIGKILL)
-                p.wait()
             p.log.close()
         for ns in reversed(self.namespaces):
             run("ip", "netns", "del", ns, check=False)
