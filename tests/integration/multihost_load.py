@@ -1,6 +1,6 @@
 """The multi-host test's client (run inside its network namespace by test_multihost.py): looks the
 site's name up through `webcycle resolve` (the DNS host's rotating answer, re-read every 0.5 s
-as a browser's cache would), sends GETs to the first address with a fresh connection each, and
+by one thread for all, as a browser's cache would), sends GETs to the first address with a fresh connection each, and
 on an error or a 5xx retries once on the next address (a client retry). Writes one JSON line per
 request: time, web address, app that answered, status, first attempt's error, whether the retry
 saved it, duration.
@@ -40,16 +40,21 @@ def main():
     lock = threading.Lock()
     out = open(out_file, "w")
 
-    def worker():
-        addresses, looked = [], 0.0
+    current = []  # the last answer, shared by the workers as a browser's cache would be
+
+    def resolver():
         while not os.path.exists(stop_file):
-            now = time.time()
-            if now - looked > 0.5 or not addresses:
-                addresses = resolve(webcycle, name, resolv, hosts) or addresses
-                looked = now
-                if not addresses:
-                    time.sleep(0.1)
-                    continue
+            found = resolve(webcycle, name, resolv, hosts)
+            if found:
+                current[:] = [found]
+            time.sleep(0.5)
+
+    def worker():
+        while not os.path.exists(stop_file):
+            if not current:
+                time.sleep(0.05)
+                continue
+            addresses = current[0]
             start = time.time()
             status, body, error = get(addresses[0], name)
             first_error = error or (f"status {status}" if status and status >= 500 else None)
@@ -66,6 +71,7 @@ def main():
                 out.write(json.dumps(rec) + "\n")
 
     ts = [threading.Thread(target=worker) for _ in range(int(threads))]
+    ts.append(threading.Thread(target=resolver))
     for t in ts:
         t.start()
     for t in ts:

@@ -294,7 +294,9 @@ class MultiHost(unittest.TestCase):
         print("\nmulti-host figures: " + json.dumps(figures, indent=2))
         diag = "\n".join(f"--- {n}\n{self.log_of(n)[-2000:]}" for n in ("web1", "web2", "dns"))
 
-        self.assertGreater(len(recs), 100, diag)
+        # Enough traffic to see each event (a sanitizer build on a busy machine is slow).
+        self.assertGreater(len(recs), 50, diag)
+        self.assertTrue(between(added + TTL + 1.5, end), "no traffic at the end: " + diag)
         self.assertEqual(failed[:5], [], diag)  # none a retry could not save
         self.assertGreater(per_web["web1"], 0)
         self.assertGreater(per_web["web2"], 0)
