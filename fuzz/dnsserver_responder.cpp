@@ -4,11 +4,14 @@
 // answer; every answer parses, is a response with the query's ID, fits the transport's limit
 // (512 without EDNS, 1232 with it over UDP); a packet that does not parse as a message is never
 // answered with more bytes than it had (no amplification); the cached path gives the same bytes
-// as the first, uncached, answer.
+// as the first, uncached, answer (round robin off); with round robin on, the same bytes but for
+// the order of the answer's records.
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dns/message.h"
 #include "dns/zone_file.h"
@@ -28,6 +31,9 @@ ns1   IN A 192.0.2.53
 mail  IN A 192.0.2.25
 www   IN A 192.0.2.1
       IN AAAA 2001:db8::1
+rr    IN A 192.0.2.11
+      IN A 192.0.2.12
+      IN A 192.0.2.13
 alias IN CNAME www
 chain IN CNAME alias
 *.w   IN A 192.0.2.77
@@ -79,16 +85,44 @@ void check(std::string_view q, Transport t, Responder& responder, std::string& f
   }
 }
 
+// Round robin: each answer is the zone-order one with its records in another order.
+void check_rotated(std::string_view q, Transport t, Responder& rotating, const std::string& plain) {
+  for (int i = 0; i < 3; ++i) {
+    std::string out;
+    const Verdict v = rotating.respond(q, t, out);
+    if (plain.empty()) {
+      FUZZ_CHECK(v != Verdict::kReply);  // no answer in zone order: none rotated either
+      continue;
+    }
+    FUZZ_CHECK(v == Verdict::kReply);
+    FUZZ_CHECK(out.size() == plain.size());
+    auto a = wc::dns::parse_message(out);
+    auto b = wc::dns::parse_message(plain);
+    FUZZ_CHECK(a.has_value() && b.has_value());
+    FUZZ_CHECK(a->answers.size() == b->answers.size());
+    std::vector<std::string> x, y;
+    for (const auto& r : a->answers) x.push_back(wc::dns::record_to_text(r));
+    for (const auto& r : b->answers) y.push_back(wc::dns::record_to_text(r));
+    std::sort(x.begin(), x.end());
+    std::sort(y.begin(), y.end());
+    FUZZ_CHECK(x == y);
+    FUZZ_CHECK(a->authority.size() == b->authority.size());
+    FUZZ_CHECK(a->additional.size() == b->additional.size());
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const fuzz::Owned in(std::string_view(reinterpret_cast<const char*>(data), size));
   const std::string_view q = in.view();
   for (Transport t : {Transport::kUdp, Transport::kTcp}) {
-    Responder responder(database(), false);
+    Responder responder(database(), false, false);
     std::string first;
     check(q, t, responder, first);
     check(q, t, responder, first);
+    Responder rotating(database(), false, true);
+    check_rotated(q, t, rotating, first);
   }
   return 0;
 }

@@ -66,6 +66,23 @@ TEST(FollowAnswer, ChainsAndTheirEnds) {
   EXPECT_TRUE(c.addresses[0].v6);
 }
 
+TEST(FollowAnswer, TtlIsTheLeastOfTheRecordsFollowed) {
+  // What a `resolve` upstream keeps the addresses for (RFC 2181 5.2: the least TTL of the set;
+  // a CNAME on the way counts too).
+  dns::Message m;
+  dns::Record alias = cname_record("www.a.test", "b.test");
+  alias.ttl = 120;
+  m.answers = {alias, a_record("b.test", "192.0.2.1", 60), a_record("b.test", "192.0.2.2", 30),
+               a_record("other.test", "192.0.2.9", 1)};
+  std::vector<std::string> seen;
+  AnswerChain c = follow_answer(m, *dns::name_from_text("www.a.test"), dns::Type::kA, 16, seen);
+  ASSERT_EQ(c.addresses.size(), 2u);
+  EXPECT_EQ(c.ttl, 30u);
+  m.answers[0].ttl = 5;
+  seen.clear();
+  EXPECT_EQ(follow_answer(m, *dns::name_from_text("www.a.test"), dns::Type::kA, 16, seen).ttl, 5u);
+}
+
 TEST(FollowAnswer, DanglingUnlessAnSoaSaysNodata) {
   dns::Message m;
   m.answers = {cname_record("www.a.test", "cdn.b.test")};
