@@ -253,11 +253,8 @@ config::UpstreamServer server_for(const config::ResolvedName& name, const dns::I
 
 void Upstream::start_resolving(const config::ResolverConf& http_resolver) {
   resolver_conf_ = conf_->resolver.set ? conf_->resolver : http_resolver;
-  if (conf_->resolver.timeout_set) {
-    resolver_conf_.timeout_ms = conf_->resolver.timeout_ms;
-  } else if (!conf_->resolver.set || !conf_->resolver.timeout_set) {
-    resolver_conf_.timeout_ms = http_resolver.timeout_ms;
-  }
+  resolver_conf_.timeout_ms =
+      conf_->resolver.timeout_set ? conf_->resolver.timeout_ms : http_resolver.timeout_ms;
   client::ResolverConfig rc;
   if (resolver_conf_.set) {
     rc = directive_resolver(resolver_conf_);
