@@ -122,9 +122,11 @@ void set_buffer_sizes(int fd, const config::ListenConf& listen) {
 
 }  // namespace
 
-Master::Master(const WebOptions& options, std::unique_ptr<config::WebConfig> config)
-    : options_(options) {
+Master::Master(const WebOptions& options, std::unique_ptr<config::WebConfig> config,
+               std::unique_ptr<TlsServers> tls, const tls::TicketKeys& ticket_keys)
+    : options_(options), ticket_keys_(ticket_keys) {
   current_.config = std::move(config);
+  current_.tls = std::move(tls);
 }
 
 Master::~Master() = default;
@@ -169,6 +171,7 @@ Status Master::start_worker(unsigned slot) {
   const unsigned count = static_cast<unsigned>(current_.slots.size());
   WorkerSetup setup;
   setup.config = &config;
+  setup.tls = current_.tls.get();
   setup.index = slot;
   setup.count = count;
   for (const config::ListenGroup& g : config::listen_sockets(config)) {
@@ -307,6 +310,13 @@ void Master::reload() {
     return;
   }
   std::unique_ptr<config::WebConfig> next = std::move(*loaded);
+  auto next_tls = TlsServers::build(*next, &ticket_keys_);
+  if (!next_tls) {
+    core::error_log().log(core::LogLevel::emerg, 0, next_tls.error().message);
+    core::error_log().log(core::LogLevel::alert, 0,
+                          "the configuration was not reloaded: the old one keeps serving");
+    return;
+  }
   if (auto s = check_log_files(*next); !s) {
     core::error_log().log(core::LogLevel::emerg, 0, s.error().message);
     core::error_log().log(core::LogLevel::alert, 0,
@@ -332,6 +342,7 @@ void Master::reload() {
   }
   signal_workers(SIGQUIT, true);
   current_.config = std::move(next);
+  current_.tls = std::move(*next_tls);
   current_.slots.assign(workers, Slot{});
   core::error_log().log(core::LogLevel::notice, 0, "start worker processes");
   for (unsigned i = 0; i < workers; ++i) {
@@ -457,6 +468,19 @@ int run_web(const WebOptions& options) {
   }
   std::unique_ptr<config::WebConfig> config = std::move(*loaded);
   for (const std::string& w : config->warnings) say("warn", w);
+  // Certificates and keys are loaded here, so -t reports a bad one as nginx -t does.
+  auto ticket_keys = tls::TicketKeys::generate();
+  auto tls = ticket_keys
+                 ? TlsServers::build(*config, &*ticket_keys)
+                 : Result<std::unique_ptr<TlsServers>>(std::unexpected(ticket_keys.error()));
+  if (!tls) {
+    say("emerg", tls.error().message);
+    if (options.test_only) {
+      std::fprintf(stderr, "webcycle: configuration file %s test failed\n",
+                   options.conf_file.c_str());
+    }
+    return 1;
+  }
   if (options.test_only) {
     if (!options.quiet) {
       std::fprintf(stderr, "webcycle: the configuration file %s syntax is ok\n",
@@ -471,7 +495,7 @@ int run_web(const WebOptions& options) {
     return 0;
   }
   if (!options.signal.empty()) return send_to_master(options, *config);
-  Master master(options, std::move(config));
+  Master master(options, std::move(config), std::move(*tls), *ticket_keys);
   return master.run();
 }
 

@@ -26,6 +26,7 @@
 #include <unordered_map>
 
 #include "core/ascii.h"
+#include "tls/context.h"
 #include "core/socket.h"
 #include "web/config/if_condition.h"
 #include "web/config/map.h"
@@ -867,6 +868,98 @@ Status d_large_client_header_buffers(Builder&, Level& lv, const ConfNode& n) {
   return {};
 }
 
+// ---- ssl_* (http, server) -----------------------------------------------------------------
+
+// ssl_certificate and ssl_certificate_key may repeat (one pair per key type); a server's first one
+// replaces what it inherited. Relative paths are against the configuration's folder, as nginx.
+Status d_ssl_file(Builder& b, Level& lv, const ConfNode& n) {
+  std::vector<std::string>& list =
+      n.name == "ssl_certificate" ? lv.srv->ssl.certificates : lv.srv->ssl.keys;
+  if (lv.first(n.name)) list.clear();
+  const std::string& p = n.args[0];
+  if (p.find('$') != std::string::npos || starts_with(p, "data:") || starts_with(p, "engine:")) {
+    return err(n, "variables, data: and engine: in \"" + n.name + "\" are not supported yet");
+  }
+  list.push_back(p.empty() || p[0] == '/' ? p : b.cfg().conf_dir + p);
+  return {};
+}
+
+Status d_ssl_protocols(Builder&, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  unsigned bits = 0;
+  for (const std::string& a : n.args) {
+    const unsigned bit = tls::protocol_bit(a);
+    if (bit == 0) return err(n, "invalid value \"" + a + "\"");
+    bits |= bit;
+  }
+  lv.srv->ssl.protocols = bits;
+  return {};
+}
+
+Status d_ssl_ciphers(Builder&, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  lv.srv->ssl.ciphers = n.args[0];
+  return {};
+}
+
+Status d_ssl_prefer_server_ciphers(Builder&, Level& lv, const ConfNode& n) {
+  return set_flag(lv, n, &lv.srv->ssl.prefer_server_ciphers);
+}
+
+Status d_ssl_session_tickets(Builder&, Level& lv, const ConfNode& n) {
+  return set_flag(lv, n, &lv.srv->ssl.session_tickets);
+}
+
+Status d_ssl_session_timeout(Builder&, Level& lv, const ConfNode& n) {
+  return set_time(lv, n, &lv.srv->ssl.session_timeout_ms);
+}
+
+// off | none | builtin[:SIZE] | shared:NAME:SIZE (several), as ngx_http_ssl_session_cache reads it.
+Status d_ssl_session_cache(Builder&, Level& lv, const ConfNode& n) {
+  if (!lv.first(n.name)) return duplicate(n);
+  SslConf& ssl = lv.srv->ssl;
+  int64_t sessions = 0;
+  for (const std::string& a : n.args) {
+    auto invalid = [&] { return err(n, "invalid session cache \"" + a + "\""); };
+    if (a == "off" || a == "none") {
+      if (n.args.size() != 1) return invalid();
+      ssl.cache = a == "off" ? SslConf::Cache::kOff : SslConf::Cache::kNone;
+      return {};
+    }
+    if (a == "builtin") {
+      sessions += 20480;
+      continue;
+    }
+    if (starts_with(a, "builtin:")) {
+      auto v = parse_number(std::string_view(a).substr(8));
+      if (!v || *v == 0) return invalid();
+      sessions += *v;
+      continue;
+    }
+    if (starts_with(a, "shared:")) {
+      const size_t colon = a.find(':', 7);
+      if (colon == std::string::npos || colon == 7) return invalid();
+      auto size = parse_size(std::string_view(a).substr(colon + 1));
+      if (!size || *size < 8 * 4096) {
+        return err(n, "session cache \"" + a + "\" is too small");
+      }
+      sessions += *size / 256;
+      continue;
+    }
+    return invalid();
+  }
+  ssl.cache = SslConf::Cache::kBuiltin;
+  ssl.cache_sessions = sessions;
+  return {};
+}
+
+Status d_ssl_stapling(Builder&, Level& lv, const ConfNode& n) {
+  bool on = false;
+  if (auto st = set_flag(lv, n, &on); !st) return st;
+  if (on) return err(n, "\"ssl_stapling on\" is not supported yet (OCSP stapling)");
+  return {};
+}
+
 // ---- listen and server_name ----------------------------------------------------------------
 
 Status parse_listen_addr(const ConfNode& n, ListenConf* l) {
@@ -987,7 +1080,9 @@ Status d_listen(Builder&, Level& lv, const ConfNode& n) {
       l.bind = l.options_set = true;
     } else if (a == "http2") {
       l.http2 = true;
-    } else if (a == "ssl" || a == "quic" || a == "proxy_protocol" ||
+    } else if (a == "ssl") {
+      l.ssl = true;
+    } else if (a == "quic" || a == "proxy_protocol" ||
                starts_with(a, "fastopen=") || starts_with(a, "so_keepalive=") ||
                starts_with(a, "setfib=") || starts_with(a, "accept_filter=")) {
       return err(n, "the \"" + std::string(a.substr(0, a.find('='))) +
@@ -2045,6 +2140,15 @@ constexpr Directive kDirectives[] = {
     {"underscores_in_headers", kHS, Arity::kTake1, false, d_underscores_in_headers},
     {"merge_slashes", kHS, Arity::kTake1, false, d_merge_slashes},
     // server, location
+    {"ssl_certificate", kHS, Arity::kTake1, false, d_ssl_file},
+    {"ssl_certificate_key", kHS, Arity::kTake1, false, d_ssl_file},
+    {"ssl_protocols", kHS, Arity::k1More, false, d_ssl_protocols},
+    {"ssl_ciphers", kHS, Arity::kTake1, false, d_ssl_ciphers},
+    {"ssl_prefer_server_ciphers", kHS, Arity::kTake1, false, d_ssl_prefer_server_ciphers},
+    {"ssl_session_cache", kHS, Arity::k1More, false, d_ssl_session_cache},
+    {"ssl_session_timeout", kHS, Arity::kTake1, false, d_ssl_session_timeout},
+    {"ssl_session_tickets", kHS, Arity::kTake1, false, d_ssl_session_tickets},
+    {"ssl_stapling", kHS, Arity::kTake1, false, d_ssl_stapling},
     {"listen", kServer, Arity::k1More, false, d_listen},
     {"server_name", kServer, Arity::k1More, false, d_server_name},
     {"location", kSL, Arity::kTake12, true, d_location},

@@ -73,6 +73,7 @@ struct ListenConf {
   int rcvbuf = -1;  // -1 = not set
   int sndbuf = -1;
   bool deferred = false;  // TCP_DEFER_ACCEPT
+  bool ssl = false;       // `ssl`: TLS on this address (OR-ed over every listen of it, as nginx)
   bool http2 = false;     // `http2`: HTTP/2 (prior knowledge on a cleartext listen, ALPN "h2"
                           // with ssl); OR-ed over every listen of the address, as nginx
   // Any socket option given (two servers giving them for one address is an error).
@@ -470,6 +471,22 @@ struct ServerName {
 };
 
 // Values nginx keeps per server (set in http or server).
+// The ssl_* directives (http or server level; a server starts from the http level's).
+struct SslConf {
+  std::vector<std::string> certificates;  // ssl_certificate, absolute paths, in order
+  std::vector<std::string> keys;          // ssl_certificate_key, one per certificate
+  unsigned protocols = (1u << 4) | (1u << 5);  // tls::Protocol bits: TLSv1.2 TLSv1.3
+  std::string ciphers = "HIGH:!aNULL:!MD5";
+  bool prefer_server_ciphers = false;
+  // ssl_session_cache: off | none (default) | builtin[:SIZE] and/or shared:NAME:SIZE. webcycle
+  // keeps sessions in each worker's OpenSSL cache (shared: SIZE / 256 sessions per worker, as
+  // nginx counts ~4000 a megabyte); tickets, whose keys every worker shares, resume across them.
+  enum class Cache : uint8_t { kOff, kNone, kBuiltin } cache = Cache::kNone;
+  int64_t cache_sessions = 20480;
+  int64_t session_timeout_ms = 300000;
+  bool session_tickets = true;
+};
+
 struct ServerValues {
   int64_t client_header_timeout_ms = 60000;
   int64_t client_header_buffer_size = 1024;
@@ -478,6 +495,7 @@ struct ServerValues {
   bool ignore_invalid_headers = true;
   bool underscores_in_headers = false;
   bool merge_slashes = true;
+  SslConf ssl;
   // HTTP/2 (nginx 1.22's ngx_http_v2_module; the default server's values govern a connection).
   int64_t http2_max_concurrent_streams = 128;
   int64_t http2_idle_timeout_ms = 180000;  // no stream open and nothing to send: GOAWAY, close
