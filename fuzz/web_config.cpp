@@ -1,6 +1,7 @@
 // Fuzzes the whole config load (lexer, directive table, merging, regex compile, listen groups)
-// and then the per-request lookups on whatever loaded. Input: config text, optionally followed by
-// a NUL byte and -g text. `include` is refused so the harness never reads the file system.
+// and then the per-request lookups on whatever loaded (server, location, every map). Input: config
+// text, optionally followed by a NUL byte and -g text. `include` is refused so the harness never
+// reads the file system.
 #include "web/config/web_config.h"
 
 #include <cstddef>
@@ -10,6 +11,8 @@
 
 #include "web/config/locations.h"
 #include "web/config/server_names.h"
+#include "web/vars/user_vars.h"
+#include "web/vars/variables.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace wc::web::config;
@@ -37,6 +40,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const LocationConf& loc = find_location(server, uri, &captures);
         (void)mime_type(loc, uri);
         for (int i = 0; i < 10; ++i) (void)captures.group(i);
+      }
+    }
+  }
+  // Every map evaluated for each host and URI (exact, wildcard and regex keys, values with
+  // captures and other variables, maps of maps).
+  wc::web::vars::UserVars user;
+  for (const auto& map : (*config)->http.maps) {
+    for (std::string_view host : kHosts) {
+      for (std::string_view uri : kUris) {
+        user.reset(&(*config)->variables);
+        wc::web::vars::RequestVars v;
+        v.user = &user;
+        v.host = host;
+        v.uri = uri;
+        (void)user.get(map->var, v);
       }
     }
   }

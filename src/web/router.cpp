@@ -18,6 +18,7 @@
 #include "core/socket.h"
 #include "http/http_date.h"
 #include "http/uri.h"
+#include "tls/stream.h"
 #include "web/auth_basic.h"
 #include "web/config/locations.h"
 #include "web/config/server_names.h"
@@ -26,7 +27,6 @@
 #include "web/static/autoindex.h"
 #include "web/static/conditional.h"
 #include "web/static/path.h"
-#include "tls/stream.h"
 
 namespace wc::web {
 
@@ -294,7 +294,10 @@ void Router::respond(Exchange& ex, Output& out) {
   const RequestHead& h = ex.head;
   ex.request_line = request_line_of(h);
   if (need_request_id_) ex.request_id = request_ids_.next(request_id_);
-  if (has_user_vars_) user_vars_.reset(&config_->variables);
+  if (has_user_vars_) {
+    user_vars_.reset(&config_->variables);
+    user_vars_owner_ = {ex.conn.id, ex.conn.requests};
+  }
   if (config_->server_name_captures || has_user_vars_) {
     // A regex server_name's captures are the request's $1.. and named variables (nginx).
     config::Captures caps;
@@ -1627,7 +1630,15 @@ void Router::fill_vars(const Exchange& ex, vars::RequestVars& v) {
   v.uri = ex.uri;
   v.args = ex.args;
   v.host = h.host;
-  v.user = has_user_vars_ ? &user_vars_ : nullptr;
+  if (has_user_vars_) {
+    // One request's values at a time: another request's (a proxied one logged when its answer
+    // ends) starts from empty, its maps evaluated afresh for it.
+    if (user_vars_owner_ != std::pair{ex.conn.id, ex.conn.requests}) {
+      user_vars_.reset(&config_->variables);
+      user_vars_owner_ = {ex.conn.id, ex.conn.requests};
+    }
+    v.user = &user_vars_;
+  }
   v.server_protocol = h.method_name.empty() ? std::string_view{}
                       : h.major == 2        ? std::string_view("HTTP/2.0")
                       : h.minor == 0        ? std::string_view("HTTP/1.0")

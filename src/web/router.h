@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/error_log.h"
@@ -215,7 +216,8 @@ class Router {
   // The configuration's own variables (set, map, named captures): one request's values.
   vars::UserVars user_vars_;
   bool has_user_vars_ = false;
-  std::string capture_subject_;  // what ex.captures point into
+  std::pair<uint64_t, uint64_t> user_vars_owner_;  // {connection, request} the values are of
+  std::string capture_subject_;                    // what ex.captures point into
   std::string capture_tmp_;
 };
 

@@ -172,6 +172,18 @@ void FileCache::touch(FileCacheEntry* e) noexcept {
   lru_head_ = e;
 }
 
+// A file below min_uses: opened for this request alone (never linked, so freed when released).
+Result<FileRef> FileCache::load_once(std::string_view path) {
+  auto* once = new FileCacheEntry;
+  once->path.assign(path);
+  Status st = load(once);
+  if (!st) {
+    destroy(once);
+    return std::unexpected(std::move(st.error()));
+  }
+  return FileRef(this, once);
+}
+
 void FileCache::expire_inactive(int64_t now_ms) noexcept {
   // The least recently used entry is at the tail: drop while it has been idle too long.
   while (lru_tail_ != nullptr && now_ms - lru_tail_->used_ms >= options_.inactive_ms) {
@@ -271,14 +283,7 @@ Result<FileRef> FileCache::lookup(std::string_view path, int64_t now_ms) {
       uses = ++e->uses;
       touch(e);
       if (uses < options_.min_uses) {
-        auto* once = new FileCacheEntry;
-        once->path.assign(path);
-        Status st = load(once);
-        if (!st) {
-          destroy(once);
-          return std::unexpected(std::move(st.error()));
-        }
-        return FileRef(this, once);  // not linked: freed when released
+        return load_once(path);
       }
       unlink(e);
       it = map_.end();
@@ -309,14 +314,7 @@ Result<FileRef> FileCache::lookup(std::string_view path, int64_t now_ms) {
     // First use of a file below min_uses: count it, serve it from a one-off entry.
     e->counting = true;
     link_front(e);
-    auto* once = new FileCacheEntry;
-    once->path.assign(path);
-    Status st = load(once);
-    if (!st) {
-      destroy(once);
-      return std::unexpected(std::move(st.error()));
-    }
-    return FileRef(this, once);
+    return load_once(path);
   }
   Status st = load(e);
   if (!st) {

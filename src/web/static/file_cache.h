@@ -127,6 +127,7 @@ class FileCache {
   void evict_if_full() noexcept;
   Status load(FileCacheEntry* e);
   void expire_inactive(int64_t now_ms) noexcept;
+  Result<FileRef> load_once(std::string_view path);
   void link_front(FileCacheEntry* e) noexcept;
   [[nodiscard]] bool still_valid(FileCacheEntry* e);
 

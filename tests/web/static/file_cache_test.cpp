@@ -300,22 +300,8 @@ TEST_F(FileCacheTest, InlineContentHasATotalBudget) {
 namespace wc::web::static_files {
 namespace {
 
-class FileCacheOptionsTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "wc_file_cache_opts_XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string write(const std::string& name, std::string_view content) {
-    std::string path = dir_ + "/" + name;
-    std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
-    return path;
-  }
-  std::string dir_;
-};
+// The same scratch folder as FileCacheTest's.
+using FileCacheOptionsTest = FileCacheTest;
 
 // open_file_cache inactive=: an entry nobody asked for during `inactive_ms` is dropped.
 TEST_F(FileCacheOptionsTest, InactiveEntriesAreDropped) {
