@@ -12,8 +12,8 @@ namespace {
 using wc::cli::bad_usage;
 
 constexpr const char* kUpUsage =
-    "usage: webcycle up [STACK.conf] [--port PORT] [--dns-port PORT] [--runtime-dir DIR]\n"
-    "                   [--grace SECONDS] [-t]\n"
+    "usage: webcycle up [STACK.conf] [--port PORT] [--tls-port PORT] [--dns-port PORT]\n"
+    "                   [--runtime-dir DIR] [--grace SECONDS] [-t]\n"
     "\n"
     "Starts everything the stack file names (its dns block: `webcycle dns`; each app block:\n"
     "`webcycle app`; the rest, the web server's config: `webcycle web`), checks each listens,\n"
@@ -24,6 +24,9 @@ constexpr const char* kUpUsage =
     "options:\n"
     "  --port PORT         the web server's port instead of the stack's `listen 80`\n"
     "                      (default: 80 where it can be bound, else 8080)\n"
+    "  --tls-port PORT     the HTTPS port instead of the stack's `listen 443 ssl` (default:\n"
+    "                      443 where it can be bound, else 8443; with --port, a free one);\n"
+    "                      the certificate comes from a CA made for the stack (RUNTIME/ca.pem)\n"
     "  --dns-port PORT     the DNS server's port instead of the dns block's listen ports\n"
     "  --runtime-dir DIR   generated config, resolv.conf and logs (default:\n"
     "                      $XDG_RUNTIME_DIR/webcycle-up/NAME or /tmp/webcycle-up-UID/NAME,\n"
@@ -74,14 +77,16 @@ int up_command(int argc, char** argv) {
     };
     if (arg == "-t" || arg == "--check") {
       options.check_only = true;
-    } else if (name == "--port" || name == "--dns-port") {
+    } else if (name == "--port" || name == "--dns-port" || name == "--tls-port") {
       if (!take()) return bad_usage("up", "up: option \"" + name + "\" requires a value");
       uint16_t port = 0;
       if (!parse_port(value, &port)) {
         return bad_usage("up", "up: invalid value \"" + value + "\" for option \"" + name +
                                    "\" (a port, 1-65535)");
       }
-      (name == "--port" ? options.web_port : options.dns_port) = port;
+      (name == "--port"       ? options.web_port
+       : name == "--tls-port" ? options.tls_port
+                              : options.dns_port) = port;
     } else if (name == "--runtime-dir") {
       if (!take() || value.empty()) {
         return bad_usage("up", "up: option \"--runtime-dir\" requires a value");

@@ -34,4 +34,32 @@ PortChoice choose_web_port(const std::vector<std::string>& listens,
   return {80, false};
 }
 
+uint16_t choose_tls_port(const std::vector<std::string>& listens, std::optional<uint16_t> requested,
+                         bool any_free, const std::function<bool(const std::string&)>& try_bind,
+                         const std::function<uint16_t()>& free_port) {
+  if (requested) return *requested;
+  auto all_bind = [&](uint16_t port) {
+    for (const std::string& address : listens) {
+      if (!try_bind(with_port(address, port))) return false;
+    }
+    return true;
+  };
+  if (!any_free && all_bind(443)) return 443;
+  if (!any_free && all_bind(8443)) return 8443;
+  return free_port();
+}
+
+uint16_t free_tcp_port() {
+  auto addr = core::SocketAddress::parse("127.0.0.1:0");
+  if (!addr) return 0;
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return 0;
+  uint16_t port = 0;
+  if (::bind(fd, addr->sockaddr_ptr(), addr->length) == 0) {
+    if (auto local = core::local_address(fd)) port = local->port();
+  }
+  ::close(fd);
+  return port;
+}
+
 }  // namespace wc::up

@@ -27,4 +27,15 @@ struct PortChoice {
                                          std::optional<uint16_t> requested,
                                          const std::function<bool(const std::string&)>& try_bind);
 
+// The HTTPS port for the stack's `listen 443 ssl` (`listens`: those arguments): `requested`
+// (--tls-port); with `any_free` (the web port was given with --port: several stacks may run side
+// by side, as the tests do) a free port the kernel picks (`free_port`); else 443 where it can be
+// bound, else 8443, else a free port.
+[[nodiscard]] uint16_t choose_tls_port(const std::vector<std::string>& listens,
+                                       std::optional<uint16_t> requested, bool any_free,
+                                       const std::function<bool(const std::string&)>& try_bind,
+                                       const std::function<uint16_t()>& free_port);
+// A TCP port nothing listens on now (bind 127.0.0.1:0); 0 on failure.
+[[nodiscard]] uint16_t free_tcp_port();
+
 }  // namespace wc::up

@@ -1,5 +1,6 @@
 #include "up/up.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <fstream>
 #include <system_error>
 
+#include "tls/issuer.h"
 #include "up/port_choice.h"
 #include "up/probe.h"
 #include "up/supervisor.h"
@@ -96,6 +98,44 @@ Status write_file(const std::string& path, const std::string& text) {
   return {};
 }
 
+// A private key: created 0600 (never readable by others, even for a moment).
+Status write_key_file(const std::string& path, const std::string& text) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return sys_fail("open(\"" + path + "\")");
+  (void)::fchmod(fd, 0600);
+  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  if (!ok) return sys_fail("write(\"" + path + "\")");
+  return {};
+}
+
+Status make_dirs(const std::string& path);
+
+// HTTPS for the stack: its own CA (kept across starts in the runtime folder, so a --cacert given
+// once stays good) and a certificate for the stack's names, signed by it, made now.
+Status make_tls_files(const Plan& plan) {
+  if (auto st = make_dirs(plan.tls_dir); !st) return st;
+  (void)::chmod(plan.tls_dir.c_str(), 0700);
+  const std::string ca_key = plan.tls_dir + "/ca.key";
+  tls::Pem ca;
+  std::ifstream cert_in(plan.ca_file), key_in(ca_key);
+  if (cert_in && key_in) {
+    ca.certificate.assign(std::istreambuf_iterator<char>(cert_in), {});
+    ca.key.assign(std::istreambuf_iterator<char>(key_in), {});
+  }
+  if (ca.certificate.empty() || ca.key.empty()) {
+    auto made = tls::make_ca("webcycle up CA (" + plan.runtime_dir + ")");
+    if (!made) return std::unexpected(made.error());
+    ca = std::move(*made);
+    if (auto st = write_key_file(ca_key, ca.key); !st) return st;
+    if (auto st = write_file(plan.ca_file, ca.certificate); !st) return st;
+  }
+  auto leaf = tls::make_certificate(ca, plan.tls_names);
+  if (!leaf) return std::unexpected(leaf.error());
+  if (auto st = write_key_file(plan.tls_dir + "/demo.key", leaf->key); !st) return st;
+  return write_file(plan.tls_dir + "/demo.crt", leaf->certificate);
+}
+
 Status make_dirs(const std::string& path) {
   std::error_code ec;
   fs::create_directories(path, ec);
@@ -177,6 +217,16 @@ void print_table(const Plan& plan) {
     for (const std::string& a : args) line += " " + shell_quote(input_with_port(a, plan.web_port));
     t += line + "\n";
   }
+  if (plan.tls_port != 0) {
+    // HTTPS with the CA `up` made for this stack (curl takes the same --cacert).
+    t += "\nhttps (certificates from the stack's own CA, " + plan.ca_file + "):\n";
+    const std::string port = plan.tls_port == 443 ? "" : ":" + std::to_string(plan.tls_port);
+    for (const std::string& name : plan.tls_names) {
+      if (name == "localhost" || name == "127.0.0.1") continue;
+      t += "  " + self + " browse --cacert " + shell_quote(plan.ca_file) + " https://" + name +
+           port + "/\n";
+    }
+  }
   t += "\n";
   std::fputs(t.c_str(), stdout);
   std::fflush(stdout);
@@ -236,6 +286,34 @@ Result<Plan> plan_stack(const UpOptions& options,
     plan.web_port = *options.web_port;
   } else {
     plan.web_port = listen_port(listens.front());
+  }
+  // HTTPS: `listen 443 ... ssl` -> 443 where it can be bound, else 8443 (or --tls-port).
+  std::vector<std::string> on_443;
+  for (const std::string& l : listens) {
+    if (listen_port(l) == 443) on_443.push_back(l);
+  }
+  if (!on_443.empty()) {
+    plan.tls_port = choose_tls_port(on_443, options.tls_port, options.web_port.has_value(),
+                                    try_bind, free_tcp_port);
+    (void)move_listen_port(s.web, 443, plan.tls_port);
+    plan.tls_dir = rt + "/conf/tls";
+    plan.ca_file = rt + "/ca.pem";
+    if (const ConfNode* http = find_directive(s.web, "http")) {
+      for (const ConfNode& server : http->children) {
+        if (server.name != "server") continue;
+        if (const ConfNode* names = find_directive(server.children, "server_name")) {
+          for (const std::string& name : names->args) {
+            if (!name.empty() && name.find_first_of("*~") == std::string::npos &&
+                std::find(plan.tls_names.begin(), plan.tls_names.end(), name) ==
+                    plan.tls_names.end()) {
+              plan.tls_names.push_back(name);
+            }
+          }
+        }
+      }
+    }
+    plan.tls_names.push_back("localhost");
+    plan.tls_names.push_back("127.0.0.1");
   }
   listens = listen_args(s.web);
   plan.web_listen = connect_address(listens.empty() ? std::to_string(plan.web_port) : listens[0]);
@@ -298,6 +376,7 @@ int run_up(const UpOptions& options) {
                    "# Written by `webcycle up`: the stack's DNS server.\nnameserver " +
                        connect_address(s.dns.listen.front()) + "\noptions timeout:1 attempts:2\n");
   }
+  if (written && plan.tls_port != 0) written = make_tls_files(plan);
   if (written && s.client.hosts.empty()) {
     written = write_file(plan.hosts, "127.0.0.1 localhost\n::1 localhost\n");
   }
@@ -380,6 +459,7 @@ int run_up(const UpOptions& options) {
     again.stack_path = plan.stack_path;
     again.runtime_dir = plan.runtime_dir;
     if (plan.web_port != 0) again.web_port = plan.web_port;
+    if (plan.tls_port != 0) again.tls_port = plan.tls_port;
     auto fresh = plan_stack(again, can_bind);
     if (!fresh) {
       std::fprintf(stderr, "webcycle up: HUP: %s; the web server keeps its config\n",

@@ -9,6 +9,8 @@
 //                        child's stdout+stderr as NAME.out
 //   resolv.conf          `nameserver ADDR:PORT` naming the dns block's first listen
 //   hosts                when the stack's client block names none (knows localhost only)
+//   ca.pem, conf/tls/    HTTPS: the stack's own CA (browse --cacert ca.pem) and the certificate
+//                        (demo.crt, demo.key) `ssl_certificate tls/demo.crt` names
 #pragma once
 
 #include <cstdint>
@@ -27,6 +29,7 @@ struct UpOptions {
   std::string runtime_dir;  // empty: the default above
   std::optional<uint16_t> web_port;  // --port: replaces the stack's `listen 80`
   std::optional<uint16_t> dns_port;  // --dns-port: replaces the port of each dns listen
+  std::optional<uint16_t> tls_port;  // --tls-port: replaces the stack's `listen 443` (HTTPS)
   int grace_ms = 10000;              // --grace
   bool check_only = false;           // -t/--check: read the stack file, say whether it is ok
 };
@@ -48,7 +51,15 @@ struct Plan {
   std::string hosts;                  // the client's hosts file
   std::string search;                 // the client's search template, with the web port
   std::string dns_query_log;
-  Stack stack;  // with dns and app log paths filled in
+  // HTTPS: the stack's `listen 443 ... ssl` moved to tls_port (0: none). `up` makes a CA of its
+  // own (ca_file, the --cacert for browse and curl; its key beside the certificate) and a
+  // certificate for tls_names (every server_name, localhost, 127.0.0.1) in tls_dir, which the
+  // stack's `ssl_certificate tls/demo.crt` names (relative to conf/). Made at start, never shipped.
+  uint16_t tls_port = 0;
+  std::string ca_file;                 // runtime/ca.pem
+  std::string tls_dir;                 // runtime/conf/tls
+  std::vector<std::string> tls_names;  // the certificate's subjectAltNames
+  Stack stack;                         // with dns and app log paths filled in
 };
 
 // The generated web config's first directive line (after its two comment lines).
