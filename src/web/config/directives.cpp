@@ -1395,7 +1395,8 @@ Status d_upstream_server(Builder& b, Level& lv, const ConfNode& n) {
 // The `resolver` of http or of an upstream block (the levels the names of `resolve` servers are
 // looked up from); server and location ones would serve variables in proxy_pass, which webcycle
 // does not have.
-ResolverConf* resolver_at(Level& lv) {
+ResolverConf* resolver_at(Builder& b, Level& lv) {
+  if (lv.ctx == kHttp) return &b.cfg().http.resolver;
   if (lv.ctx == kUpstream) return &lv.upstream->resolver;
   return nullptr;
 }
@@ -1417,7 +1418,7 @@ std::optional<std::string> resolver_address(std::string_view a) {
 }
 
 Status d_resolver(Builder& b, Level& lv, const ConfNode& n) {
-  ResolverConf* r = lv.ctx == kHttp ? &b.cfg().http.resolver : resolver_at(lv);
+  ResolverConf* r = resolver_at(b, lv);
   if (r == nullptr) {
     return err(n, "\"resolver\" directive is not supported yet at server or location level");
   }
@@ -1456,7 +1457,7 @@ Status d_resolver(Builder& b, Level& lv, const ConfNode& n) {
 }
 
 Status d_resolver_timeout(Builder& b, Level& lv, const ConfNode& n) {
-  ResolverConf* r = lv.ctx == kHttp ? &b.cfg().http.resolver : resolver_at(lv);
+  ResolverConf* r = resolver_at(b, lv);
   if (r == nullptr) {
     return err(n,
                "\"resolver_timeout\" directive is not supported yet at server or location level");
