@@ -6,8 +6,8 @@
 # http:// URLs). One worker each, every server pinned to SERVER_CPU, h2load to CLIENT_CPU. Per
 # server: median req/s over PASSES passes (servers take turns inside each pass), server CPU per
 # request (utime+stime of the server's processes over the pass / requests), failed requests.
-# webcycle keeps its access log on (the default); nginx as Debian ships it (access log on);
-# h2o with its defaults (no access log).
+# webcycle keeps its access log on (the default); nginx as Debian ships it (access log on) but
+# with keepalive_requests lifted (see conf_nginx); h2o with its defaults (no access log).
 #
 # Environment: PASSES (3), DURATION (10), CONNS (10), STREAMS (16), SERVERS ("webcycle nginx
 # h2o"), SERVER_CPU (1), CLIENT_CPU (0), WEBCYCLE_BIN (default: built into BUILD_DIR), BUILD_DIR
@@ -67,6 +67,9 @@ http {
 	include /etc/nginx/mime.types;
 	default_type application/octet-stream;
 	access_log $1/logs/access.log;
+	# nginx 1.22 ends an HTTP/2 connection with GOAWAY after keepalive_requests (1000) requests,
+	# and h2load -D does not reconnect: the limit is lifted so that nginx is measured, not it.
+	keepalive_requests 100000000;
 	server { listen 127.0.0.1:$2 http2; root $1/html; }
 }
 EOF

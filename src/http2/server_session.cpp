@@ -42,9 +42,10 @@ struct Callbacks {
       s.highest_stream_ = hd->stream_id;
       return 0;
     }
+    // A stream nghttp2 still knows (open, or closed a moment ago: frames on a stream just reset
+    // are its to ignore or refuse, RFC 9113 5.1) is not a new one.
     nghttp2_stream* stream = nghttp2_session_find_stream(session, hd->stream_id);
-    if (stream != nullptr && nghttp2_stream_get_state(stream) != NGHTTP2_STREAM_STATE_CLOSED &&
-        nghttp2_stream_get_state(stream) != NGHTTP2_STREAM_STATE_IDLE) {
+    if (stream != nullptr && nghttp2_stream_get_state(stream) != NGHTTP2_STREAM_STATE_IDLE) {
       return 0;
     }
     s.stream_id_error_ = true;

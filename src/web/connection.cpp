@@ -437,6 +437,12 @@ bool Connection::handle_head(size_t head_len) {
 
   const Router::BodyCheck check = worker_.router().check_body(info_for_request(), head);
   if (check.status != 0) return answer(head, false);  // 413 and the like: without the body
+  if (body_chunked_) {
+    // client_max_body_size for a body of unknown length: 413 as soon as a chunk-size passes it
+    // (0: no limit). Set for every request: the decoder is reused on the connection.
+    *chunked_ = http::ChunkedDecoder(http::ChunkedLimits{
+        .max_body = static_cast<uint64_t>(std::max<int64_t>(check.max_body, 0))});
+  }
   body_timeout_ms_ = clamp_ms(static_cast<int64_t>(check.body_timeout_ms));
   body_store_failed_ = false;
   body_keep_.reset();

@@ -439,7 +439,14 @@ void Router::run(Exchange& ex, Output& out) {
       if (ex.redirects > 0 && !server_script(ex, out)) return;
       config::Captures caps;
       ex.location = &config::find_location(*ex.server, ex.uri, &caps);
-      if (caps.count > 0) keep_captures(ex, caps, ex.location->named_captures);
+      if (caps.count > 0) {
+        // The regex that matched may be an enclosing location's (a prefix location nested in it
+        // was found): its named groups are the ones to set.
+        const LocationConf* owner = ex.location;
+        while (owner != nullptr && owner->regex.get() != caps.regex) owner = owner->parent;
+        static const config::NamedCaptures kNone;
+        keep_captures(ex, caps, owner != nullptr ? owner->named_captures : kNone);
+      }
       if (auto_redirect(ex, out)) return;
     }
     ex.script_ran = false;
@@ -1238,7 +1245,10 @@ bool Router::test_condition(Exchange& ex, const config::IfCondition& cond,
   using File = config::IfCondition::File;
   struct stat st {};
   bool yes = false;
-  if (value.find('\0') == std::string::npos && ::stat(value.c_str(), &st) == 0) {
+  // A path with a NUL byte names no file (stat() would stop at the NUL): as ENOENT.
+  const bool found = value.find('\0') == std::string::npos && ::stat(value.c_str(), &st) == 0;
+  const int err = found ? 0 : value.find('\0') != std::string::npos ? ENOENT : errno;
+  if (found) {
     switch (cond.file) {
       case File::kPlain:
         yes = S_ISREG(st.st_mode);
@@ -1253,10 +1263,10 @@ bool Router::test_condition(Exchange& ex, const config::IfCondition& cond,
         yes = (st.st_mode & S_IXUSR) != 0;
         break;
     }
-  } else if (errno != ENOENT && errno != ENOTDIR && errno != ENAMETOOLONG) {
+  } else if (err != ENOENT && err != ENOTDIR && err != ENAMETOOLONG) {
     log_request(ex, core::LogLevel::crit,
-                "stat() \"" + value + "\" failed (" + std::to_string(errno) + ": " +
-                    std::strerror(errno) + ")");
+                "stat() \"" + value + "\" failed (" + std::to_string(err) + ": " +
+                    std::strerror(err) + ")");
   }
   return yes != cond.negate_file;
 }

@@ -270,6 +270,12 @@ void Upstream::start_resolving(const config::ResolverConf& http_resolver) {
     }
     rc = std::move(*loaded);
   }
+  // The first lookup is made before the worker serves (one try of at most kFirstLookupMs per
+  // nameserver), so that a new worker (at start, or after a reload) does not answer 502 while
+  // its names are being looked up; the later ones run on the loop.
+  client::ResolverConfig first = rc;
+  first.resolv_conf.attempts = 1;
+  first.resolv_conf.timeout = kFirstLookupMs / 1000;
   resolver_ = std::make_unique<client::Resolver>(loop_, std::move(rc));
   for (size_t k = 0; k < conf_->resolved.size(); ++k) {
     auto name = std::make_unique<Name>();
@@ -277,19 +283,22 @@ void Upstream::start_resolving(const config::ResolverConf& http_resolver) {
     Name* raw = name.get();
     name->timer.set_callback([this, raw] { resolve(*raw); });
     names_.push_back(std::move(name));
-    resolve(*raw);
+    resolved(*raw, client::resolve_blocking(first, conf_->resolved[k].host, family()));
   }
+}
+
+client::Family Upstream::family() const {
+  if (!resolver_conf_.ipv6) return client::Family::kV4;
+  if (!resolver_conf_.ipv4) return client::Family::kV6;
+  return client::Family::kAny;
 }
 
 void Upstream::resolve(Name& name) {
   if (name.in_flight) return;
-  const client::Family family = !resolver_conf_.ipv6   ? client::Family::kV4
-                                : !resolver_conf_.ipv4 ? client::Family::kV6
-                                                       : client::Family::kAny;
   name.in_flight = true;
   Name* raw = &name;
   name.lookup =
-      resolver_->lookup(conf_->resolved[static_cast<size_t>(name.origin)].host, family,
+      resolver_->lookup(conf_->resolved[static_cast<size_t>(name.origin)].host, family(),
                         [this, raw](client::LookupResult r) { resolved(*raw, std::move(r)); });
 }
 

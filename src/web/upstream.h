@@ -12,14 +12,14 @@
 //    connection the upstream closes (or that stays idle past keepalive_timeout) is dropped.
 //
 //  - `server NAME:PORT resolve` (nginx 1.27.3): the worker looks NAME up through webcycle's stub
-//    resolver (client/resolver) when it starts and again when the answer's TTL (or the
-//    resolver's `valid=`) runs out; every A/AAAA address is a server. Addresses that appear are
-//    added, addresses that go are taken out of the rotation: requests already on them finish
-//    (their connections drain), their idle keep-alive connections are closed. A name that is not
-//    found (NXDOMAIN/NODATA) has no servers; a server failure or timeout keeps the last addresses
-//    and asks again in kResolveRetryMs. The servers are indexed for good: a gone one keeps its
-//    index (never picked) until an address of that name comes back or it is reused once no
-//    request is on it.
+//    resolver (client/resolver) before it serves (at most kFirstLookupMs) and again when the
+//    answer's TTL (or the resolver's `valid=`) runs out; every A/AAAA address is a server.
+//    Addresses that appear are added, addresses that go are taken out of the rotation: requests
+//    already on them finish (their connections drain), their idle keep-alive connections are
+//    closed. A name that is not found (NXDOMAIN/NODATA) has no servers; a server failure or timeout
+//    keeps the last addresses and asks again in kResolveRetryMs. The servers are indexed for good:
+//    a gone one keeps its index (never picked) until an address of that name comes back or it is
+//    reused once no request is on it.
 //
 // State is per worker process (as nginx without `zone`; nginx requires `zone` for `resolve`).
 // Loop thread only.
@@ -47,6 +47,10 @@ inline constexpr uint32_t kPooledEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOL
 inline constexpr uint64_t kResolveRetryMs = 5000;
 // The shortest time between two lookups of one name (a TTL of 0 must not make a query loop).
 inline constexpr uint64_t kResolveMinMs = 1000;
+// A worker's first lookup of its names is made before it serves, one try per nameserver of at
+// most this long (whole seconds: resolv.conf's unit); a name not found by then is looked up
+// again on the loop in kResolveRetryMs.
+inline constexpr int kFirstLookupMs = 1000;
 
 class Upstream {
  public:
@@ -109,6 +113,7 @@ class Upstream {
   void drop_idle(Idle* idle);
   void drop_idle_of(int server);
   void start_resolving(const config::ResolverConf& http_resolver);
+  [[nodiscard]] client::Family family() const;
   void resolve(Name& name);
   void resolved(Name& name, client::LookupResult result);
   // Makes the servers of name `origin` exactly `addresses`; returns what changed, for the log.

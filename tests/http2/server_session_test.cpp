@@ -318,6 +318,31 @@ TEST_F(SessionTest, ResetByClientClosesTheStream) {
   EXPECT_EQ(rec.events.back(), "close 1 8");
 }
 
+TEST_F(SessionTest, StreamIdBelowAnEarlierOneIsAConnectionError) {
+  flush();
+  EXPECT_FALSE(session
+                   ->receive(std::string(kPreface) + settings() +
+                             frame(0x1, 0x5, 5, get_block("/")) +
+                             frame(0x1, 0x5, 3, get_block("/")))
+                   .has_value());
+  auto fs = flush();
+  const ParsedFrame* g = find(fs, 0x7);
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(u32(g->payload, 4), kProtocolError);
+  EXPECT_EQ(u32(g->payload, 0), 5u);  // the last stream taken
+}
+
+TEST_F(SessionTest, TrailersOnAStreamJustResetAreNotANewStream) {
+  flush();
+  // Stream 1 is reset for its connection-specific field while its body is still coming.
+  auto fs = exchange(std::string(kPreface) + settings() +
+                     frame(0x1, 0x4, 1, get_block("/") + literal("connection", "close")));
+  ASSERT_NE(find(fs, 0x3), nullptr);
+  fs = exchange(frame(0x1, 0x5, 1, literal("x-trailer", "1")));
+  const ParsedFrame* g = find(fs, 0x7);
+  if (g != nullptr) EXPECT_NE(u32(g->payload, 4), kProtocolError);
+}
+
 TEST_F(SessionTest, GoawayNamesTheLastStream) {
   flush();
   exchange(std::string(kPreface) + settings() + frame(0x1, 0x5, 3, get_block("/")));

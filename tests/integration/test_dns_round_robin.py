@@ -8,13 +8,14 @@ import http.server
 import os
 import shutil
 import signal
+import subprocess
 import tempfile
 import threading
 import time
 import unittest
 
 from browse_peers import browse
-from dns_harness import DnsServer
+from dns_harness import DnsServer, webcycle_bin
 from harness import QuietHandler, Server, free_ports, http_config, wait_until
 
 ZONE = """$ORIGIN rr.test.
@@ -132,6 +133,11 @@ class DigRoundRobin(ResolveTestCase):
         self.addCleanup(dns2.stop)
         self.assertEqual(dns2.proc.wait(10), 1)
         self.assertIn('invalid value "maybe" in "round_robin" directive', dns2.stderr())
+        # The flag: a usage error, exit 2.
+        r = subprocess.run([webcycle_bin(), "dns", "--round-robin", "maybe"], capture_output=True,
+                           text=True, timeout=10)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn('--round-robin: "maybe" is not on or off', r.stderr)
 
     def test_reload_changes_the_answer(self):
         self.write_zone(1, self.ADDRESSES)

@@ -391,6 +391,8 @@ Status d_log_format(Builder& b, Level& lv, const ConfNode& n) {
       return err(n, "invalid number of arguments in \"log_format\" directive");
   }
   for (; i < n.args.size(); ++i) f->format += n.args[i];
+  // nginx compiles the format here: an unknown variable fails -t (not a worker at start).
+  if (auto st = b.use_variables(n, f->format); !st) return st;
   formats.push_back(std::move(f));
   return {};
 }

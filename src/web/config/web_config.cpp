@@ -243,6 +243,7 @@ Status build_listen_groups(WebConfig* config) {
         it->listen.default_server = keep_default;
       }
       it->listen.ssl = it->listen.ssl || l.ssl;  // nginx ORs it over the address's listens
+      it->listen.http2 = it->listen.http2 || l.http2;  // nginx ORs it over the address's listens
       size_t gi = static_cast<size_t>(it - groups.begin());
       if (l.default_server) {
         if (explicit_default[gi])

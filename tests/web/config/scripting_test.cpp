@@ -239,3 +239,18 @@ TEST_F(Scripting, MapErrors) {
 
 }  // namespace
 }  // namespace wc::web::config
+
+namespace wc::web::config {
+namespace {
+
+TEST_F(Scripting, LogFormatVariablesAreCheckedAtLoad) {
+  EXPECT_EQ(load_error(dir, http("log_format f \"$nope\";\n")), "unknown \"nope\" variable" + at(3));
+  EXPECT_EQ(load_error(dir, http("log_format f \"${x\";\n")),
+            "the closing bracket in \"x\" variable is missing" + at(3));
+  EXPECT_EQ(load_error(dir, http("log_format f \"$http_x $set_later\";\n"
+                                 "server { listen 8080; set $set_later 1; }\n")),
+            "");
+}
+
+}  // namespace
+}  // namespace wc::web::config
