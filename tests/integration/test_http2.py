@@ -256,6 +256,22 @@ class Http2Directives(ServerTestCase):
         self.assertEqual(sum(sizes), 5000)
         self.assertLessEqual(max(sizes), 1024)
 
+    def test_log_variables(self):
+        s = self.start_server("""
+            log_format h2 '$server_protocol $status $body_bytes_sent "$request" $uri $args';
+            server {
+                listen 127.0.0.1:@PORT@ http2;
+                root @HTML@;
+                access_log logs/h2.log h2;
+            }
+        """, files={"html/index.html": "12345\n"})
+        r = s.curl("--http2-prior-knowledge", f"{s.base_url}/index.html?a=1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        log = s.path("logs/h2.log")
+        self.assertTrue(s.wait_for_log(
+            r'^HTTP/2\.0 200 6 "GET /index\.html\?a=1 HTTP/2\.0" /index\.html a=1$',
+            path=log), open(log).read() if os.path.exists(log) else "no log")
+
     def test_bad_values_fail_the_test(self):
         cases = [("http2_chunk_size 0;",
                   "the http2 chunk size cannot be zero in "),
