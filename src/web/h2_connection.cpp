@@ -18,6 +18,8 @@ namespace {
 
 // Frames are made up to this many bytes ahead of what the socket took.
 constexpr size_t kSendAhead = 64 * 1024;
+// Finished streams kept for the next ones of the connection (their buffers stay warm).
+constexpr size_t kSpareStreams = 8;
 // A proxied answer's stream asks the upstream for more below this much queued.
 constexpr uint64_t kProxyLowWater = 64 * 1024;
 
@@ -57,6 +59,22 @@ class H2Connection::Stream final : public ProxyClient, public http2::BodySource 
     }
   }
 
+  // Ready for the next stream of the connection (buffers keep their capacity).
+  void recycle(int32_t stream_id) {
+    id = stream_id;
+    head_text.clear();
+    head.clear();
+    start_ms = 0;
+    body.reset();
+    body_received = 0;
+    max_body = 0;
+    keep_body = answered = submitted = body_done = waiting = body_failed = false;
+    out.discard();
+    h2head.clear();
+    uri.clear();
+    filename.clear();
+  }
+
   Output& output() noexcept override { return out; }
   void proxy_output() override { conn.stream_output(*this); }
   void proxy_done() override { conn.stream_proxy_done(*this); }
@@ -90,6 +108,7 @@ class H2Connection::Stream final : public ProxyClient, public http2::BodySource 
   Output out;
   H2Head h2head;
   std::unique_ptr<ProxyRequest> proxy;
+  bool proxied = false;  // a ProxyRequest held it: never recycled (the proxy may still call it)
   std::string uri;
   std::string filename;
 };
@@ -138,6 +157,12 @@ void H2Connection::shutdown_when_idle() {
 void H2Connection::on_io(uint32_t events) {
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) read_pending_ = true;
   if (events & EPOLLOUT) write_blocked_ = false;
+  if (conn_.tls() != nullptr) {
+    // A TLS read may wait for the socket to be writable and a write for it to be readable
+    // (a key update): any event retries both.
+    read_pending_ = true;
+    write_blocked_ = false;
+  }
   drive();
 }
 
@@ -286,6 +311,7 @@ void H2Connection::close() {
   // Streams (and their proxies) go after this batch: one of them may be on the stack.
   for (auto& [id, s] : streams_) worker_.loop().defer_delete(std::move(s));
   streams_.clear();
+  spare_.clear();
   conn_.close();
 }
 
@@ -312,7 +338,14 @@ bool H2Connection::parse_head(Stream& s, std::optional<uint64_t> content_length)
 }
 
 void H2Connection::on_request(int32_t stream_id, http2::RequestFields&& fields, bool end_stream) {
-  auto owned = std::make_unique<Stream>(*this, stream_id);
+  std::unique_ptr<Stream> owned;
+  if (spare_.empty()) {
+    owned = std::make_unique<Stream>(*this, stream_id);
+  } else {
+    owned = std::move(spare_.back());
+    spare_.pop_back();
+    owned->recycle(stream_id);
+  }
   Stream& s = *owned;
   streams_[stream_id] = std::move(owned);
   s.fields = std::move(fields);
@@ -381,9 +414,17 @@ void H2Connection::on_request_end(int32_t stream_id) {
 void H2Connection::on_stream_close(int32_t stream_id, uint32_t) {
   const auto it = streams_.find(stream_id);
   if (it == streams_.end()) return;
-  // Its proxy (if any) is aborted by ~Stream; the stream may be on the stack (a proxy callback).
-  worker_.loop().defer_delete(std::move(it->second));
+  std::unique_ptr<Stream> s = std::move(it->second);
   streams_.erase(it);
+  if (s->proxied || spare_.size() >= kSpareStreams) {
+    // Its proxy (if any) is aborted by ~Stream; the stream may be on the stack (a proxy
+    // callback), so it goes after this batch.
+    worker_.loop().defer_delete(std::move(s));
+    return;
+  }
+  // Only loop-level code (drive's receive/send) closes streams, and no frame of a stream that
+  // never proxied holds it across them: it can serve the next stream at once.
+  spare_.push_back(std::move(s));
 }
 
 void H2Connection::answer(Stream& s) {
@@ -396,6 +437,7 @@ void H2Connection::answer(Stream& s) {
   Router& router = worker_.router();
   router.respond(ex, s.out);
   if (ex.proxy) {
+    s.proxied = true;
     s.proxy = std::make_unique<ProxyRequest>(s, worker_, ex, s.head_text, std::move(s.body));
     s.proxy->start();  // may answer at once (stream_proxy_done)
     return;

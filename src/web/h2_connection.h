@@ -86,7 +86,8 @@ class H2Connection final : public http2::SessionHandler {
   Worker& worker_;
   std::unique_ptr<http2::ServerSession> session_;
   std::unordered_map<int32_t, std::unique_ptr<Stream>> streams_;
-  std::string out_;  // frames to write
+  std::vector<std::unique_ptr<Stream>> spare_;  // finished streams, reused (never proxied ones)
+  std::string out_;                             // frames to write
   size_t out_sent_ = 0;
   bool read_pending_ = true;
   bool write_blocked_ = false;
