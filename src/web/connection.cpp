@@ -129,8 +129,8 @@ void Connection::on_io(uint32_t events) {
   }
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) read_pending_ = true;
   if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) peer_half_closed_ = true;
-  // A TLS read may have waited for the socket to be writable (a key update to answer).
-  if (tls_ != nullptr && (events & EPOLLOUT)) read_pending_ = true;
+  // A TLS read that waited for the socket to be writable (a key update to answer) goes on.
+  if (tls_read_wants_write_ && (events & EPOLLOUT)) read_pending_ = true;
   drive();
 }
 
@@ -334,7 +334,10 @@ core::IoResult Connection::read_input(size_t min_space) {
     if (got > 0) break;  // an end or error is seen again by the next read
     switch (r.status) {
       case tls::IoStatus::kWantRead:
+        tls_read_wants_write_ = false;
+        return {core::IoStatus::would_block, 0, 0};
       case tls::IoStatus::kWantWrite:
+        tls_read_wants_write_ = true;
         return {core::IoStatus::would_block, 0, 0};
       case tls::IoStatus::kEof:
         return {core::IoStatus::eof, 0, 0};

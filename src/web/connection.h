@@ -169,6 +169,7 @@ class Connection final : public core::IoHandler, public ProxyClient, public tls:
   void feed_body();
   Output out_;
   std::unique_ptr<tls::Stream> tls_;  // `listen ... ssl` only
+  bool tls_read_wants_write_ = false;  // the last TLS read waits for EPOLLOUT, not EPOLLIN
   core::Timer timer_;
   char addr_text_[40];  // the longest IPv6 text is 39 characters
   unsigned char addr_len_ = 0;
