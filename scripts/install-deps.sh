@@ -17,6 +17,10 @@ test_pkgs+=(slowhttptest wrk)
 # (test_deploy.py); iproute2's `ip netns` builds the hosts of test_multihost.py.
 test_pkgs+=(python3-yaml systemd iproute2)
 bench_pkgs=(nginx-light h2o lighttpd wrk nghttp2-client gunicorn python3-flask uwsgi-core uwsgi-plugin-python3 util-linux procps dnsperf nsd dnsmasq-base)
+# test, bench: the openssl CLI makes the TLS certificates and speaks s_client (test_tls.py,
+# bench/tls.sh); wrk speaks https for bench/tls.sh.
+test_pkgs+=(openssl)
+bench_pkgs+=(openssl)
 fuzz_pkgs=(clang-16 libclang-rt-16-dev llvm)  # llvm: llvm-symbolizer, for readable crash stacks
 tidy_pkgs=(clang-tidy-16)  # clang-tidy 14 cannot parse <expected> (see .clang-tidy)
 
