@@ -3,7 +3,7 @@
 #   1. installs what it needs (scripts/install-deps.sh test), builds into build/, runs ctest
 #      (unit tests, fuzz-seed replays, integration tests of the real binary with curl and sockets);
 #   2. builds again with ASan+UBSan into build-asan/ and runs the same tests there;
-#   3. fuzzes: every libFuzzer harness of fuzz/ for FUZZ_SECONDS (default 10) under ASan+UBSan,
+#   3. fuzzes: every libFuzzer harness of fuzz/ for FUZZ_SECONDS (default 8) under ASan+UBSan,
 #      two at a time (scripts/fuzz.sh, clang-16, build-fuzz/); a crash fails the run.
 # WEBCYCLE_SKIP_ASAN=1 skips step 2 and WEBCYCLE_SKIP_FUZZ=1 step 3, for a quick local run.
 # The soak (scripts/soak.sh) runs for 60 s in step 1 (test_soak.py); its 10 minutes are on demand.
@@ -33,7 +33,7 @@ if [ "${WEBCYCLE_SKIP_ASAN:-0}" != 1 ]; then
 fi
 
 if [ "${WEBCYCLE_SKIP_FUZZ:-0}" != 1 ]; then
-  # 24 harnesses x 10 s, two at a time: ~2 min of fuzzing after the clang build (docs/RELIABILITY.md).
-  echo "== fuzz (libFuzzer, ASan+UBSan, ${FUZZ_SECONDS:-10} s per harness) =="
-  FUZZ_SECONDS=${FUZZ_SECONDS:-10} FUZZ_PARALLEL=2 bash scripts/fuzz.sh
+  # 24 harnesses x 8 s, two at a time: ~1.7 min of fuzzing after the clang build (docs/RELIABILITY.md).
+  echo "== fuzz (libFuzzer, ASan+UBSan, ${FUZZ_SECONDS:-8} s per harness) =="
+  FUZZ_SECONDS=${FUZZ_SECONDS:-8} FUZZ_PARALLEL=2 bash scripts/fuzz.sh
 fi
