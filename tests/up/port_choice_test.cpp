@@ -49,6 +49,21 @@ TEST(ChooseWebPort, RequestedPortWinsWithoutTrying) {
   EXPECT_FALSE(asked);
 }
 
+TEST(ChooseTlsPort, RequestedThen443Then8443ThenAFreeOne) {
+  const std::vector<std::string> listens = {"443", "127.0.0.1:443"};
+  auto never = [](const std::string&) { return false; };
+  auto always = [](const std::string&) { return true; };
+  auto only_8443 = [](const std::string& a) { return a.ends_with("8443"); };
+  auto free = [] { return uint16_t{40001}; };
+  EXPECT_EQ(choose_tls_port(listens, uint16_t{9443}, false, never, free), 9443);
+  EXPECT_EQ(choose_tls_port(listens, std::nullopt, false, always, free), 443);
+  EXPECT_EQ(choose_tls_port(listens, std::nullopt, false, only_8443, free), 8443);
+  EXPECT_EQ(choose_tls_port(listens, std::nullopt, false, never, free), 40001);
+  // --port given: neither 443 nor 8443 (several stacks side by side).
+  EXPECT_EQ(choose_tls_port(listens, std::nullopt, true, always, free), 40001);
+  EXPECT_NE(free_tcp_port(), 0);
+}
+
 TEST(CanBind, FalseForAPortInUseAndForNonsense) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   ASSERT_GE(fd, 0);

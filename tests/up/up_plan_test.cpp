@@ -56,6 +56,13 @@ TEST(PlanStack, EightyWhenItBindsAndPortFlagsOverride) {
   EXPECT_EQ(plan->web_port, 80);
   EXPECT_FALSE(plan->port_fell_back);
   EXPECT_EQ(plan->search, "http://search.mysite.test/search?q=%s");
+  // The demo's `listen 443 ssl`: 443 binds here, the certificate names every server_name.
+  EXPECT_EQ(plan->tls_port, 443);
+  EXPECT_EQ(plan->ca_file, "/tmp/up-plan-test-runtime/ca.pem");
+  EXPECT_EQ(plan->tls_dir, "/tmp/up-plan-test-runtime/conf/tls");
+  EXPECT_EQ(plan->tls_names,
+            (std::vector<std::string>{"www.mysite.test", "app.mysite.test", "search.mysite.test",
+                                      "localhost", "127.0.0.1"}));
 
   UpOptions o = demo_options();
   o.web_port = 18080;
@@ -67,7 +74,16 @@ TEST(PlanStack, EightyWhenItBindsAndPortFlagsOverride) {
   ASSERT_TRUE(plan) << plan.error().message;
   EXPECT_EQ(plan->web_port, 18080);
   EXPECT_EQ(plan->stack.dns.listen, std::vector<std::string>{"127.0.0.1:15353"});
-  for (const std::string& l : listen_args(plan->stack.web)) EXPECT_EQ(listen_port(l), 18080);
+  // With --port, HTTPS gets a free port (stacks side by side), tried without a bind of 443.
+  EXPECT_NE(plan->tls_port, 0);
+  EXPECT_NE(plan->tls_port, 443);
+  for (const std::string& l : listen_args(plan->stack.web)) {
+    EXPECT_TRUE(listen_port(l) == 18080 || listen_port(l) == plan->tls_port) << l;
+  }
+  o.tls_port = 18443;
+  plan = plan_stack(o, [](const std::string&) { return false; });
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_EQ(plan->tls_port, 18443);
 }
 
 TEST(PlanStack, AStackFileErrorComesBack) {
