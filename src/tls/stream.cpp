@@ -96,6 +96,7 @@ IoResult Stream::outcome(int ret, const char* call) {
 
 IoResult Stream::handshake() {
   if (established_) return {IoStatus::kOk, 0};
+  started_ = true;
   ERR_clear_error();
   const int r = SSL_do_handshake(ssl_.get());
   if (r == 1) {

@@ -68,6 +68,8 @@ class Stream {
   [[nodiscard]] explicit operator bool() const noexcept { return ssl_ != nullptr; }
 
   [[nodiscard]] IoResult handshake();
+  // True once handshake() has been called: OpenSSL may have taken bytes from the socket.
+  [[nodiscard]] bool started() const noexcept { return started_; }
   [[nodiscard]] bool established() const noexcept { return established_; }
   [[nodiscard]] IoResult read(std::span<char> into);
   [[nodiscard]] IoResult write(std::string_view data);
@@ -106,6 +108,7 @@ class Stream {
 
   SslPtr ssl_;
   bool established_ = false;
+  bool started_ = false;
   bool shut_ = false;
   std::string error_;
 };

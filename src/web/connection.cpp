@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cerrno>
 #include <cstring>
 
 #include "core/error_log.h"
@@ -71,6 +72,7 @@ ConnectionInfo Connection::info_for_request() const {
   info.group = &group_;
   info.fd = fd_.get();
   info.tls = tls_.get();
+  info.plain_http = plain_http_on_tls_;
   return info;
 }
 
@@ -153,8 +155,7 @@ void Connection::drive() {
   for (;;) {
     if (!out_.empty()) {
       int err = 0;
-      const Output::Flush f =
-          tls_ == nullptr ? out_.flush(fd_.get(), err) : out_.flush(*tls_, err);
+      const Output::Flush f = tls_ == nullptr ? out_.flush(fd_.get(), err) : out_.flush(*tls_, err);
       if (f == Output::Flush::kBlocked) break;
       if (f == Output::Flush::kError) {
         if (err == EPROTO && tls_ != nullptr) {
@@ -290,6 +291,25 @@ void Connection::drive() {
 }
 
 bool Connection::tls_handshake() {
+  if (!tls_->started()) {
+    // nginx (ngx_http_ssl_handshake) looks at the first byte before it hands the socket to
+    // OpenSSL: 0x16 starts a TLS handshake record, a set high bit an SSLv2-style hello; anything
+    // else is a client speaking plain HTTP to an https port. It gets an answer it can read
+    // (the router's 497, answered 400) instead of a TLS alert.
+    unsigned char first = 0;
+    const ssize_t n = ::recv(fd_.get(), &first, 1, MSG_PEEK);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      arm_wait_timer();  // client_header_timeout, as for the handshake
+      return false;
+    }
+    if (n == 1 && first != 0x16 && (first & 0x80) == 0) {
+      tls_.reset();
+      plain_http_on_tls_ = true;
+      read_pending_ = true;
+      return true;
+    }
+    // EOF or a socket error: the handshake below reports it as nginx words it.
+  }
   const tls::IoResult r = tls_->handshake();
   if (r.ok()) {
     // HTTP/2 hand-off over TLS (ALPN "h2", offered only by `listen ... ssl http2`): H2Connection
@@ -310,10 +330,9 @@ bool Connection::tls_handshake() {
     arm_wait_timer();  // client_header_timeout, for the whole handshake
     return false;
   }
-  core::error_log().logf(core::LogLevel::info, id_,
-                         "%s while SSL handshaking, client: %.*s, server: %s",
-                         tls_->error_text().c_str(), int(addr_len_), addr_text_,
-                         group_.listen.addr_text.c_str());
+  core::error_log().logf(
+      core::LogLevel::info, id_, "%s while SSL handshaking, client: %.*s, server: %s",
+      tls_->error_text().c_str(), int(addr_len_), addr_text_, group_.listen.addr_text.c_str());
   close();
   return false;
 }

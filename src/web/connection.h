@@ -168,8 +168,11 @@ class Connection final : public core::IoHandler, public ProxyClient, public tls:
   bool stream_body_ = false;  // proxy_request_buffering off: body still coming
   void feed_body();
   Output out_;
-  std::unique_ptr<tls::Stream> tls_;  // `listen ... ssl` only
+  std::unique_ptr<tls::Stream> tls_;   // `listen ... ssl` only
   bool tls_read_wants_write_ = false;  // the last TLS read waits for EPOLLOUT, not EPOLLIN
+  // The first byte on an ssl listen could not start a TLS record: the client speaks plain HTTP,
+  // and its request gets nginx's 400 "The plain HTTP request was sent to HTTPS port".
+  bool plain_http_on_tls_ = false;
   core::Timer timer_;
   char addr_text_[40];  // the longest IPv6 text is 39 characters
   unsigned char addr_len_ = 0;

@@ -7,6 +7,10 @@
 
 namespace wc::web {
 
+// nginx's NGX_HTTP_TO_HTTPS: plain HTTP sent to an ssl listen. Not a status on the wire: it is
+// answered 400 with its own page, unless `error_page 497 ...` names another answer.
+inline constexpr int kPlainHttpToHttps = 497;
+
 // True when nginx sends its built-in page for `status` (3xx redirects, 4xx and 5xx); false for
 // 1xx, 2xx, 204, 304 and unknown codes, which get an empty body.
 [[nodiscard]] bool has_builtin_page(int status) noexcept;

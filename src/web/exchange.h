@@ -37,8 +37,9 @@ struct ConnectionInfo {
   uint16_t remote_port = 0;                    // $remote_port
   std::string_view server_port;                // $server_port
   const config::ListenGroup* group = nullptr;  // servers on the address the client reached
-  int fd = -1;  // the socket, for $server_addr on wildcard listeners; -1: none
+  int fd = -1;                       // the socket, for $server_addr on wildcard listeners; -1: none
   const tls::Stream* tls = nullptr;  // `listen ... ssl`: $scheme https, $ssl_* (else null)
+  bool plain_http = false;  // plain HTTP on an ssl listen: answered 497 (nginx's NGX_HTTP_TO_HTTPS)
 };
 
 struct Exchange {
@@ -86,7 +87,7 @@ struct Exchange {
 
   // The answer (Router::respond).
   int status = 0;
-  bool keep_alive = true;              // "Connection: keep-alive" will be sent
+  bool keep_alive = true;  // "Connection: keep-alive" will be sent
   // Set when the request came over HTTP/2: the head is made into fields there (Router's
   // finish_head) instead of HTTP/1.1 text in the Output, which then holds only the body.
   H2Head* h2_head = nullptr;

@@ -358,6 +358,17 @@ void Router::respond(Exchange& ex, Output& out) {
     if (ex.redirect_pending) follow_error_page(ex, out);
     return;
   }
+  if (ex.conn.plain_http) {
+    // nginx's NGX_HTTP_TO_HTTPS, once the server is chosen: `error_page 497 ...` may send the
+    // client to https://, else a 400 with its own page, and the connection closes.
+    log_request(
+        ex, core::LogLevel::info,
+        "client sent plain HTTP request to HTTPS port while reading client request headers");
+    ex.keep_alive = false;
+    send_error(ex, out, kPlainHttpToHttps);
+    if (ex.redirect_pending) follow_error_page(ex, out);
+    return;
+  }
   if (!server_script(ex, out)) return;
   run(ex, out);
 }
@@ -1334,7 +1345,7 @@ void Router::send_error(Exchange& ex, Output& out, int status) {
   }
   ex.err_status = 0;  // the built-in page carries its own status
   http::ResponseHead head;
-  head.status = status;
+  head.status = status == kPlainHttpToHttps ? 400 : status;
   std::string page;
   if (has_builtin_page(status)) {
     append_builtin_page(status, ex.location->server_tokens, page);

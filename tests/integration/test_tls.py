@@ -98,6 +98,7 @@ CONFIG = """
         ssl_certificate @PKI@/b.pem;
         ssl_certificate_key @PKI@/b.key;
         location = /v { return 200 "b $ssl_server_name $server_name\\n"; }
+        error_page 497 =301 https://$host:$server_port$request_uri;
     }
     server {
         listen 127.0.0.1:@PORT1@;
@@ -347,25 +348,60 @@ class TlsWebTest(ServerTestCase):
             raw.close()
         self.assertTrue(self.server.wait_for_log(r"timed out.*while SSL handshaking", timeout=5))
 
-    def test_garbage_instead_of_a_client_hello(self):
+    def raw_exchange(self, data):
+        """Sends `data` on a plain TCP connection to the ssl port; returns all it got until the
+        server closed ("" when it closed or reset without a word)."""
         raw = socket.create_connection(("127.0.0.1", self.p0), timeout=10)
+        got = b""
         try:
-            raw.sendall(b"\x00" * 64)
-            try:
-                got = raw.recv(100)
-            except ConnectionResetError:
-                got = b""
+            raw.sendall(data)
+            while True:
+                try:
+                    chunk = raw.recv(65536)
+                except ConnectionResetError:
+                    break
+                if not chunk:
+                    break
+                got += chunk
         finally:
             raw.close()
-        if self.nginx:
-            # nginx reads a first byte that cannot start a TLS record as plain HTTP and answers
-            # 400 ("The plain HTTP request was sent to HTTPS port"); webcycle closes.
-            self.assertTrue(got.startswith(b"HTTP/1.1 400"), got)
-            return
-        self.assertEqual(got, b"")
+        return got
+
+    def test_garbage_instead_of_a_client_hello(self):
+        # The first byte says TLS handshake (0x16), the rest is not a ClientHello: OpenSSL's error
+        # ends the connection (an alert at most, never an HTTP answer) and is logged.
+        got = self.raw_exchange(b"\x16\x03\x01\x00\x05" + b"\x00" * 5)
+        self.assertFalse(got.startswith(b"HTTP/"), got)
+        if not self.nginx:
+            self.assertTrue(self.server.wait_for_log(
+                r"SSL_do_handshake\(\) failed \(SSL: error:[0-9A-F]+:SSL routines::"
+                r".*while SSL handshaking, client: 127\.0\.0\.1", timeout=5))
+
+    def test_plain_http_sent_to_an_https_port(self):
+        # A first byte that cannot start a TLS record is plain HTTP (nginx's 497): a 400 page
+        # that says why, byte for byte nginx's but for the footer, and the connection closes.
+        got = self.raw_exchange(b"GET /index.html HTTP/1.1\r\nHost: a.test\r\n\r\n")
+        head, _, body = got.partition(b"\r\n\r\n")
+        self.assertTrue(head.startswith(b"HTTP/1.1 400 Bad Request\r\n"), got)
+        self.assertIn(b"\r\nConnection: close", head)
+        server = b"nginx/1.22.1" if self.nginx else b"webcycle/"
+        self.assertRegex(body, rb"^<html>\r\n<head><title>400 The plain HTTP request was sent to "
+                               rb"HTTPS port</title></head>\r\n<body>\r\n<center><h1>400 Bad "
+                               rb"Request</h1></center>\r\n<center>The plain HTTP request was "
+                               rb"sent to HTTPS port</center>\r\n<hr><center>" + server)
         self.assertTrue(self.server.wait_for_log(
-            r"SSL_do_handshake\(\) failed \(SSL: error:[0-9A-F]+:SSL routines::"
-            r".*while SSL handshaking, client: 127\.0\.0\.1", timeout=5))
+            r"\[info\] .*client sent plain HTTP request to HTTPS port while reading client "
+            r"request headers, client: 127\.0\.0\.1, server: a\.test, "
+            r'request: "GET /index\.html HTTP/1\.1"', timeout=5))
+        # A 64-byte run of NULs is no request at all: the plain-HTTP parser's 400.
+        got = self.raw_exchange(b"\x00" * 64)
+        self.assertTrue(got.startswith(b"HTTP/1.1 400 Bad Request\r\n"), got)
+        self.assertNotIn(b"HTTPS port", got)
+
+    def test_error_page_497_sends_plain_http_to_https(self):
+        got = self.raw_exchange(b"GET /v?x=1 HTTP/1.1\r\nHost: b.test\r\n\r\n")
+        self.assertTrue(got.startswith(b"HTTP/1.1 301 Moved Permanently\r\n"), got)
+        self.assertIn(f"\r\nLocation: https://b.test:{self.p0}/v?x=1\r\n".encode(), got)
 
     # ---- browse --------------------------------------------------------------------------------
     def browse_a(self, path, *args, port=None, host="a.test"):
