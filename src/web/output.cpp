@@ -37,6 +37,15 @@ void Output::discard() noexcept {
   file_head_ = 0;
 }
 
+void Output::file_done() noexcept {
+  files_[file_head_].range.keep.reset();  // closes the file unless the cache holds it
+  if (++file_head_ == files_.size()) {
+    // The last one: the remaining memory bytes keep their positions relative to mem_.
+    files_.clear();
+    file_head_ = 0;
+  }
+}
+
 Output::Flush Output::flush(int fd, int& error) {
   for (;;) {
     const bool file_next = file_head_ < files_.size();
@@ -72,19 +81,10 @@ Output::Flush Output::flush(int fd, int& error) {
       }
       r.length -= static_cast<size_t>(n);
       if (r.length > 0) continue;  // the socket may still take more; the next call says
-      r.keep.reset();
-      if (++file_head_ == files_.size()) {
-        files_.clear();
-        file_head_ = 0;
-        // Remaining memory bytes keep their positions relative to mem_.
-      }
+      file_done();
       continue;
     }
-    // Everything sent.
-    mem_.clear();
-    mem_sent_ = 0;
-    files_.clear();
-    file_head_ = 0;
+    discard();  // everything sent: keep mem_'s capacity for the next answer
     return Flush::kDone;
   }
 }
@@ -123,19 +123,10 @@ Output::Flush Output::flush(tls::Stream& tls, int& error) {
       FileRange& r = files_[file_head_].range;
       r.offset += static_cast<off_t>(from_file);
       r.length -= from_file;
-      if (r.length == 0) {
-        r.keep.reset();
-        if (++file_head_ == files_.size()) {
-          files_.clear();
-          file_head_ = 0;
-        }
-      }
+      if (r.length == 0) file_done();
     }
   }
-  mem_.clear();
-  mem_sent_ = 0;
-  files_.clear();
-  file_head_ = 0;
+  discard();
   return Flush::kDone;
 }
 
@@ -163,17 +154,10 @@ Result<size_t> Output::read_into(char* buf, size_t cap) {
       r.length -= static_cast<size_t>(n);
       got += static_cast<size_t>(n);
       if (r.length > 0) continue;
-      r.keep.reset();
-      if (++file_head_ == files_.size()) {
-        files_.clear();
-        file_head_ = 0;
-      }
+      file_done();
       continue;
     }
-    mem_.clear();
-    mem_sent_ = 0;
-    files_.clear();
-    file_head_ = 0;
+    discard();
     break;
   }
   return got;

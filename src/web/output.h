@@ -27,7 +27,7 @@ class Stream;
 namespace wc::web {
 
 struct FileRange {
-  int fd = -1;                       // borrowed; kept open by `keep`
+  int fd = -1;  // borrowed; kept open by `keep`
   off_t offset = 0;
   size_t length = 0;
   std::shared_ptr<const void> keep;  // owner of fd (a cached file, or an Fd of its own)
@@ -70,6 +70,9 @@ class Output {
   void swap_storage(std::string& other) noexcept { mem_.swap(other); }
 
  private:
+  // The file range at file_head_ is all sent: release it and move to the next.
+  void file_done() noexcept;
+
   std::string mem_;
   size_t mem_sent_ = 0;
   struct FileAt {

@@ -136,10 +136,9 @@ def wait_for_text(path, needle, timeout=5.0):
     return wait_until(lambda: needle in read(path), timeout=timeout)
 
 
-@unittest.skipUnless(has_command("dns") and has_command("browse"),
-                     "webcycle dns / webcycle browse are not built yet")
-class UpCycleTest(unittest.TestCase):
-    """The demo's branches through `webcycle browse`, and the logs."""
+class DemoStackTest(unittest.TestCase):
+    """Base of the test classes that share one `webcycle up` of the demo stack: `up`, the
+    environment its `export` line gives (`env`) and the web server's port (`port`)."""
 
     @classmethod
     def setUpClass(cls):
@@ -156,6 +155,12 @@ class UpCycleTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.up.cleanup()
+
+
+@unittest.skipUnless(has_command("dns") and has_command("browse"),
+                     "webcycle dns / webcycle browse are not built yet")
+class UpCycleTest(DemoStackTest):
+    """The demo's branches through `webcycle browse`, and the logs."""
 
     def browse(self, *args, timeout=20):
         return subprocess.run([server_bin(), "browse", *args], capture_output=True, text=True,

@@ -11,26 +11,11 @@ import subprocess
 import unittest
 
 from harness import server_bin
-from test_up import UpStack, has_command
+from test_up import DemoStackTest, has_command
 
 
 @unittest.skipUnless(has_command("dns") and has_command("browse"), "dns / browse not built")
-class UpHttpsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.up = UpStack()
-        try:
-            cls.up.start()
-        except Exception:
-            cls.up.cleanup()
-            raise
-        cls.env = dict(os.environ)
-        cls.env.update(cls.up.exports())
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.up.cleanup()
-
+class UpHttpsTest(DemoStackTest):
     def https_commands(self):
         out = self.up.stdout()
         self.assertIn("\nhttps (certificates from the stack's own CA, ", out)
