@@ -2,6 +2,8 @@
 # bench/static.sh: webcycle against its peers and the floor, side by side in one run (issue 2).
 #
 # Servers: floor (bench/floor.cpp, a fixed response from memory: the ceiling of one core),
+# floor-uring (bench/floor_uring.cpp: the same over io_uring, built where liburing-dev is; like the
+# floor, never a peer: it tells whether batching the system calls lowers the kernel's share),
 # webcycle (access log ON), Debian's nginx as shipped (its nginx.conf, access log on) and tuned
 # (open_file_cache, access_log off), h2o and lighttpd. One worker each, every server pinned to
 # SERVER_CPU, every load generator to CLIENT_CPU, each on its own free port on 127.0.0.1 with its
@@ -16,8 +18,8 @@
 # server's processes over the run / requests) and peak RSS (VmHWM summed), then the issue's
 # ratios with PASS/FAIL.
 #
-# Environment: PASSES (3), DURATION (10, seconds), TESTS ("a b c d"), SERVERS ("floor webcycle
-# nginx nginx-tuned h2o lighttpd"), IDLE_CONNS (10000), CONNS (50), PIPELINE (16),
+# Environment: PASSES (3), DURATION (10, seconds), TESTS ("a b c d"), SERVERS ("floor floor-uring
+# webcycle nginx nginx-tuned h2o lighttpd"), IDLE_CONNS (10000), CONNS (50), PIPELINE (16),
 # SERVER_CPU (1), CLIENT_CPU (0), WEBCYCLE_BIN (default: built into BUILD_DIR), BUILD_DIR
 # (build-bench), WEBCYCLE_BUILD (1: build webcycle with cmake if needed; 0: don't),
 # NICE (run servers and loads at this niceness, e.g. -10 on a shared machine),
@@ -32,7 +34,7 @@ PASSES=${PASSES:-3}
 DURATION=${DURATION:-10}
 DURATION=${DURATION%s}
 TESTS=${TESTS:-a b c d}
-SERVERS=${SERVERS:-floor webcycle nginx nginx-tuned h2o lighttpd}
+SERVERS=${SERVERS:-floor floor-uring webcycle nginx nginx-tuned h2o lighttpd}
 IDLE_CONNS=${IDLE_CONNS:-10000}
 CONNS=${CONNS:-50}
 PIPELINE=${PIPELINE:-16}
@@ -77,6 +79,10 @@ build() {  # build TARGET...: Release build into BUILD_DIR
 }
 FLOOR_BIN=$BUILD_DIR/bench/floor
 build floor || die "building floor failed: see $BUILD_DIR/bench-build-floor.log"
+FLOOR_URING_BIN=$BUILD_DIR/bench/floor_uring
+if [[ " $SERVERS " == *" floor-uring "* ]]; then
+  build floor_uring || log "static.sh: no floor-uring (liburing-dev missing? see $BUILD_DIR/bench-build-floor_uring.log)"
+fi
 
 if [ -z "${WEBCYCLE_BIN:-}" ]; then
   WEBCYCLE_BIN=$BUILD_DIR/src/cli/webcycle
@@ -87,7 +93,7 @@ if [ -z "${WEBCYCLE_BIN:-}" ]; then
 fi
 
 declare -A BIN=(
-  [floor]=$FLOOR_BIN [webcycle]=$WEBCYCLE_BIN [nginx]=/usr/sbin/nginx [nginx-tuned]=/usr/sbin/nginx
+  [floor]=$FLOOR_BIN [floor-uring]=$FLOOR_URING_BIN [webcycle]=$WEBCYCLE_BIN [nginx]=/usr/sbin/nginx [nginx-tuned]=/usr/sbin/nginx
   [h2o]=/usr/bin/h2o [lighttpd]=/usr/sbin/lighttpd
 )
 active=()
@@ -135,6 +141,12 @@ conf_floor() {
   local body=1024
   [ "$3" = c ] && body=1048576
   echo "$FLOOR_BIN $2 $body"
+}
+
+conf_floor-uring() {
+  local body=1024
+  [ "$3" = c ] && body=1048576
+  echo "$FLOOR_URING_BIN $2 $body"
 }
 
 conf_webcycle() {

@@ -16,7 +16,7 @@ test_pkgs+=(slowhttptest wrk)
 # test: python3-yaml reads deploy/kubernetes, systemd's systemd-analyze verifies deploy/systemd
 # (test_deploy.py); iproute2's `ip netns` builds the hosts of test_multihost.py.
 test_pkgs+=(python3-yaml systemd iproute2)
-bench_pkgs=(nginx-light h2o lighttpd wrk nghttp2-client gunicorn python3-flask uwsgi-core uwsgi-plugin-python3 util-linux procps dnsperf nsd dnsmasq-base)
+bench_pkgs=(nginx-light h2o lighttpd wrk nghttp2-client gunicorn python3-flask uwsgi-core uwsgi-plugin-python3 util-linux procps dnsperf nsd dnsmasq-base liburing-dev)
 # test, bench: the openssl CLI makes the TLS certificates and speaks s_client (test_tls.py,
 # bench/tls.sh); wrk speaks https for bench/tls.sh.
 test_pkgs+=(openssl)

@@ -175,7 +175,7 @@ void H2Connection::drive() {
     return;
   }
   in_drive_ = true;
-  for (int round = 0; !closed_; ++round) {
+  while (!closed_) {
     again_ = false;
     // 1. Write.
     while (out_sent_ < out_.size() && !write_blocked_) {
