@@ -27,6 +27,8 @@
 #include <string>
 #include <vector>
 
+#include "floor_common.h"
+
 namespace {
 
 constexpr int kMaxIov = 1024;  // IOV_MAX on Linux
@@ -41,23 +43,6 @@ struct Conn {
 };
 
 std::string g_response;
-
-// Counts the complete requests ("\r\n\r\n"-terminated header blocks) in c.in, keeping the tail.
-uint64_t take_requests(Conn& c) {
-  uint64_t n = 0;
-  size_t pos = 0;
-  while (true) {
-    const void* end = memmem(c.in + pos, c.in_len - pos, "\r\n\r\n", 4);
-    if (end == nullptr) break;
-    pos = static_cast<const char*>(end) - c.in + 4;
-    ++n;
-  }
-  if (pos > 0) {
-    memmove(c.in, c.in + pos, c.in_len - pos);
-    c.in_len -= pos;
-  }
-  return n;
-}
 
 // Sends as much of what is owed as the socket takes. Returns false when the connection failed.
 bool flush(Conn& c) {
@@ -100,22 +85,10 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);  // a client closing mid-response is an EPIPE, not the end of us
   const int port = std::atoi(argv[1]);
   const size_t body = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 1024;
-  g_response =
-      "HTTP/1.1 200 OK\r\nServer: floor\r\nContent-Type: application/octet-stream\r\n"
-      "Content-Length: " +
-      std::to_string(body) + "\r\n\r\n" + std::string(body, 'x');
-
-  const int lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  g_response = floor_bench::response(body);
+  const int lfd = floor_bench::listen_loopback(port, SOCK_NONBLOCK, "floor: bind/listen");
+  if (lfd < 0) return 1;
   const int one = 1;
-  setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(lfd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(lfd, 4096) != 0) {
-    std::perror("floor: bind/listen");
-    return 1;
-  }
 
   const int ep = epoll_create1(EPOLL_CLOEXEC);
   epoll_event ev{};
@@ -163,7 +136,7 @@ int main(int argc, char** argv) {
             break;
           }
           c->in_len += static_cast<size_t>(r);
-          c->owed += take_requests(*c) * g_response.size();
+          c->owed += floor_bench::take_requests(c->in, c->in_len) * g_response.size();
           if (c->in_len == kReadBuf) {  // a header block larger than the buffer: give up
             ok = false;
             break;

@@ -24,6 +24,8 @@
 #include <cstring>
 #include <string>
 
+#include "floor_common.h"
+
 namespace {
 
 constexpr unsigned kBuffers = 4096;  // provided receive buffers, shared by every connection
@@ -100,19 +102,6 @@ void close_when_idle(Conn* c) {
   delete c;
 }
 
-// Counts complete ("\r\n\r\n"-terminated) header blocks in c->in, keeping the unfinished tail.
-uint64_t take_requests(Conn* c) {
-  uint64_t n = 0;
-  size_t pos = 0;
-  while (const void* end = memmem(c->in + pos, c->in_len - pos, "\r\n\r\n", 4)) {
-    pos = static_cast<size_t>(static_cast<const char*>(end) - c->in) + 4;
-    ++n;
-  }
-  memmove(c->in, c->in + pos, c->in_len - pos);
-  c->in_len -= pos;
-  return n;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -123,22 +112,10 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   const int port = std::atoi(argv[1]);
   const size_t body = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 1024;
-  g_response =
-      "HTTP/1.1 200 OK\r\nServer: floor\r\nContent-Type: application/octet-stream\r\n"
-      "Content-Length: " +
-      std::to_string(body) + "\r\n\r\n" + std::string(body, 'x');
-
-  const int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_response = floor_bench::response(body);
+  const int lfd = floor_bench::listen_loopback(port, 0, "floor_uring: bind/listen");
+  if (lfd < 0) return 1;
   const int one = 1;
-  setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(lfd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(lfd, 4096) != 0) {
-    std::perror("floor_uring: bind/listen");
-    return 1;
-  }
 
   io_uring_params params{};
   params.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
@@ -232,7 +209,7 @@ int main(int argc, char** argv) {
           close_when_idle(c);
           continue;
         }
-        c->owed += take_requests(c);
+        c->owed += floor_bench::take_requests(c->in, c->in_len);
         answer(c);
         if (!more) {
           if (c->closing) {

@@ -77,11 +77,11 @@ end
 
 
 def descendants(pid):
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
+    out, to_visit = [], [pid]
+    while to_visit:
+        p = to_visit.pop()
         out.append(p)
-        todo.extend(children_of(p))
+        to_visit.extend(children_of(p))
     return out
 
 
