@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -89,13 +90,20 @@ std::string exit_text(int status) {
 
 const char* signal_name(int signo) {
   switch (signo) {
-    case SIGHUP: return "SIGHUP";
-    case SIGUSR1: return "SIGUSR1";
-    case SIGQUIT: return "SIGQUIT";
-    case SIGTERM: return "SIGTERM";
-    case SIGINT: return "SIGINT";
-    case SIGCHLD: return "SIGCHLD";
-    default: return "signal";
+    case SIGHUP:
+      return "SIGHUP";
+    case SIGUSR1:
+      return "SIGUSR1";
+    case SIGQUIT:
+      return "SIGQUIT";
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGINT:
+      return "SIGINT";
+    case SIGCHLD:
+      return "SIGCHLD";
+    default:
+      return "signal";
   }
 }
 
@@ -181,12 +189,19 @@ Status Master::start_worker(unsigned slot) {
   }
   core::EventLoop* loop = loop_.get();
   core::SignalSet* signals = signals_.get();
-  auto pid = core::spawn([loop, signals, setup]() -> int {
+  const pid_t master = ::getpid();
+  auto pid = core::spawn([loop, signals, setup, master]() -> int {
     // The child must not touch the master's epoll instance or signalfd registrations. The signal
     // mask stays blocked (the worker's own SignalSet takes the same signals), so nothing is lost
     // between fork and the worker's loop.
     loop->abandon_after_fork();
     ::close(signals->fd());
+    // A worker does not outlive its master (nginx's do, holding the ports with no one to reload
+    // or stop them): if the master is killed outright, the kernel sends SIGQUIT, the graceful
+    // stop, which waits blocked in the mask for the worker's SignalSet. A master gone before
+    // this line is caught by the parent check.
+    (void)::prctl(PR_SET_PDEATHSIG, SIGQUIT);
+    if (::getppid() != master) return 0;
     return Worker::run(setup);
   });
   if (!pid) return std::unexpected(pid.error());
@@ -233,8 +248,9 @@ int Master::run() {
     return 1;
   }
 
-  auto signals = core::SignalSet::open({SIGHUP, SIGUSR1, SIGQUIT, SIGTERM, SIGINT, SIGCHLD, SIGWINCH},
-                                       [this](int signo) { on_signal(signo); });
+  auto signals =
+      core::SignalSet::open({SIGHUP, SIGUSR1, SIGQUIT, SIGTERM, SIGINT, SIGCHLD, SIGWINCH},
+                            [this](int signo) { on_signal(signo); });
   if (!signals) {
     say("emerg", signals.error().message);
     return 1;
@@ -251,7 +267,8 @@ int Master::run() {
     for (pid_t p : retiring_) ::kill(p, SIGKILL);
   });
 
-  core::error_log().logf(core::LogLevel::notice, 0, "webcycle/%s", std::string(server_version()).c_str());
+  core::error_log().logf(core::LogLevel::notice, 0, "webcycle/%s",
+                         std::string(server_version()).c_str());
   core::error_log().log(core::LogLevel::notice, 0, "start worker processes");
   current_.slots.assign(workers, Slot{});
   for (unsigned i = 0; i < workers; ++i) {

@@ -7,6 +7,7 @@ import subprocess
 import time
 import unittest
 
+import harness
 from harness import ServerTestCase, http_config, pid_alive, read_text, wait_until
 
 
@@ -209,6 +210,19 @@ class SignalsTest(ServerTestCase):
         self.assertEqual(self.body(), "v1")
         self.assertTrue(s.wait_for_log(
             rf"\[alert\] \d+#\d+: worker process {workers[0]} exited on signal 9"))
+
+    def test_workers_stop_when_the_master_is_killed(self):
+        if harness.SERVER_KIND == "nginx":
+            self.skipTest("nginx's workers outlive a killed master; webcycle's stop (see ARCHITECTURE)")
+        s = self.start_server(site("v1"), worker_processes=2)
+        workers = wait_until(lambda: len(s.worker_pids()) == 2 and s.worker_pids(), 5)
+        self.assertTrue(workers)
+        os.kill(s.proc.pid, signal.SIGKILL)
+        s.wait_exit(5)
+        self.assertTrue(wait_until(lambda: not any(pid_alive(p) for p in workers), 10),
+                        f"workers {workers} outlived their master")
+        with self.assertRaises(OSError):
+            s.connect(timeout=1).close()
 
 
 if __name__ == "__main__":
